@@ -68,7 +68,11 @@ class SchemaEvolutionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("topicValueSchemas")
     void everyFieldAddedAfterTheFirstVersionHasADefault(Schema current) throws IOException {
-        Schema first = parse(versions(current).get(0));
+        List<Path> versions = versions(current);
+        if (versions.isEmpty()) {
+            return; // reported by currentSchemaReadsEveryRecordedVersion
+        }
+        Schema first = parse(versions.get(0));
         List<String> missingDefaults = new ArrayList<>();
         for (Schema.Field field : current.getFields()) {
             if (first.getField(field.name()) == null && !field.hasDefaultValue()) {
