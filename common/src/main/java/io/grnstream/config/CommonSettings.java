@@ -45,6 +45,16 @@ public final class CommonSettings {
     public static final Setting<String> INSTANCE_ID = Setting.of("instance.id", SettingType.STRING, "",
             "identity of this process in events, provenance and static group membership; empty derives host-pid");
 
+    public static final Setting<String> BLOB_STORE_URI = Setting.of("blob.store.uri", SettingType.STRING, "data/blobs",
+            "where frames and videos are stored: a directory path or a file: URI").validatedBy(Validator.nonBlank());
+
+    public static final Setting<Integer> OPS_HTTP_PORT = Setting.of("ops.http.port", SettingType.INT, 9400,
+            "port of /metrics and /health/{live,ready}; 0 picks a free port, -1 disables")
+            .validatedBy(Validator.between(-1, 65_535));
+
+    public static final Setting<Boolean> TOPIC_PROVISION = Setting.of("topic.provision", SettingType.BOOLEAN, true,
+            "create missing topics with their designed settings at start-up (turn off where ACLs forbid it)");
+
     public static final String KAFKA_PREFIX = "kafka.";
 
     /** The shared settings, plus raw Kafka client properties under {@code kafka.}. */
@@ -61,6 +71,9 @@ public final class CommonSettings {
                 .define(REQUESTS_RETENTION)
                 .define(DLQ_RETENTION)
                 .define(INSTANCE_ID)
+                .define(BLOB_STORE_URI)
+                .define(OPS_HTTP_PORT)
+                .define(TOPIC_PROVISION)
                 .passThrough(KAFKA_PREFIX, "any Kafka client property, e.g. kafka.security.protocol=SASL_SSL;"
                         + " applied to every producer, consumer and admin client");
     }

@@ -32,7 +32,7 @@ public final class SharedKafka implements BeforeAllCallback {
         return "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
     }
 
-    private record ClosingHolder(KafkaTestCluster cluster) implements ExtensionContext.Store.CloseableResource {
+    private record ClosingHolder(KafkaTestCluster cluster) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             cluster.close();

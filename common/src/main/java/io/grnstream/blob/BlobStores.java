@@ -1,0 +1,31 @@
+package io.grnstream.blob;
+
+import io.grnstream.config.CommonSettings;
+import io.grnstream.config.ConfigException;
+import io.grnstream.config.GrnConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+
+/** Opens the blob store a configuration names. */
+public final class BlobStores {
+    private BlobStores() {
+    }
+
+    public static BlobStore fromConfig(GrnConfig config) {
+        String location = config.get(CommonSettings.BLOB_STORE_URI);
+        try {
+            if (location.startsWith("file:")) {
+                return new LocalBlobStore(Path.of(URI.create(location)));
+            }
+            if (location.contains("://")) {
+                throw new ConfigException(CommonSettings.BLOB_STORE_URI.key(), "unsupported blob store '" + location
+                        + "'; this build supports a directory path or a file: URI");
+            }
+            return new LocalBlobStore(Path.of(location).toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the blob store at " + location, e);
+        }
+    }
+}
