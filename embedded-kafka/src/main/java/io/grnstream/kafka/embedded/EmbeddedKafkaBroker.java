@@ -70,6 +70,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // A lost consumer (or a static member that does not come back) frees its partitions in
+        // seconds, not the production default of 45 s.
+        p.put("group.consumer.min.session.timeout.ms", "6000");
+        p.put("group.consumer.session.timeout.ms", "10000");
         // Topics come from the provisioner with their designed settings, never from a typo.
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
