@@ -1,54 +1,13 @@
 package io.grnstream.assembler;
 
-import io.grnstream.config.CommonSettings;
-import io.grnstream.config.ConfigException;
-import io.grnstream.config.ConfigLoader;
-import io.grnstream.config.GrnConfig;
-import io.grnstream.kafka.KafkaClients;
-import io.grnstream.kafka.TopicProvisioner;
-import io.grnstream.kafka.TopicRegistry;
-import io.grnstream.ops.OpsServer;
-import io.grnstream.registry.SchemaRegistries;
-import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
+import io.grnstream.stage.StageRunner;
 
-/** Runs the assembler until SIGTERM: {@code java -cp ... io.grnstream.assembler.AssemblerMain --key=value ...}. */
+/** Runs the assembler until SIGTERM: {@code AssemblerMain --key=value ...}. */
 public final class AssemblerMain {
     private AssemblerMain() {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        GrnConfig config;
-        try {
-            config = ConfigLoader.load(AssemblerSettings.definition(), args, System.getenv());
-        } catch (ConfigException e) {
-            System.err.println("assembler: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (config.get(CommonSettings.TOPIC_PROVISION)) {
-            try (Admin admin = KafkaClients.admin(config)) {
-                TopicProvisioner.ensureTopics(admin, new TopicRegistry(config, SchemaRegistries.fromConfig(config)),
-                        config, Duration.ofSeconds(60));
-            }
-        }
-        int port = config.get(CommonSettings.OPS_HTTP_PORT);
-        OpsServer ops = port >= 0 ? new OpsServer(port, OpsServer.newRegistry()) : null;
-        AssemblerService service = new AssemblerService(config,
-                ops != null ? ops.registry() : OpsServer.newRegistry());
-        if (ops != null) {
-            ops.register(service);
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            if (ops != null) {
-                ops.close();
-            }
-            stopped.countDown();
-        }, "assembler-shutdown"));
-        service.start();
-        stopped.await();
+        StageRunner.run("assembler", AssemblerSettings.definition(), args, AssemblerService::new);
     }
 }

@@ -292,7 +292,7 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
     private void reject(String key, Record<byte[], byte[]> record, RecordMetadata source, ErrorType type, String message,
                         Exception cause) {
         long now = context.currentSystemTimeMs();
-        boolean knownRequest = isValidId(key);
+        boolean knownRequest = BlobKeys.isValidRequestId(key);
         context.forward(new Record<>(key, (SpecificRecord) Events.deadLetter(knownRequest ? key : null, source.topic(),
                 source.partition(), source.offset(), record.key(), record.value(), STAGE_NAME, type, message, cause, now),
                 now), FrameChunkTopology.TO_DLQ);
@@ -319,14 +319,6 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
         reject(key, record, source, ErrorType.INVALID_REQUEST, message, null);
     }
 
-    private static boolean isValidId(String key) {
-        try {
-            BlobKeys.validRequestId(key);
-            return true;
-        } catch (InvalidRequestException e) {
-            return false;
-        }
-    }
 
     /** Times out stalled requests, deletes frame blobs of finished ones, forgets old ones. */
     private void sweep(long now) {

@@ -24,6 +24,11 @@ public final class BlobKeys {
         return requestId;
     }
 
+    /** True when {@link #validRequestId} would accept it. */
+    public static boolean isValidRequestId(String requestId) {
+        return requestId != null && SAFE.matcher(requestId).matches();
+    }
+
     public static String frames(String requestId, int firstFrame, int lastFrame) {
         return validRequestId(requestId) + "/frames/" + firstFrame + "-" + lastFrame;
     }

@@ -508,7 +508,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     /** A request that can never succeed: dead letter, FAILED event when the id is usable, offset. */
     private void reject(ConsumerRecord<byte[], byte[]> record, String key, ErrorType type, String message, Throwable cause) {
         long now = System.currentTimeMillis();
-        boolean usableId = isUsable(key);
+        boolean usableId = BlobKeys.isValidRequestId(key);
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         out.add(dlq.record(usableId ? key : null, Events.deadLetter(usableId ? key : null, record.topic(),
                 record.partition(), record.offset(), record.key(), record.value(), STAGE_NAME, type, message, cause, now)));
@@ -525,14 +525,6 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         transact(record, List.of());
     }
 
-    private static boolean isUsable(String key) {
-        try {
-            BlobKeys.validRequestId(key);
-            return true;
-        } catch (InvalidRequestException e) {
-            return false;
-        }
-    }
 
     /** Publishes records and commits the consumed offset atomically. */
     private void transact(ConsumerRecord<byte[], byte[]> consumed, List<ProducerRecord<byte[], byte[]>> records) {
