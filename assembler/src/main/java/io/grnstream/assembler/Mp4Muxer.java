@@ -15,6 +15,11 @@ import org.bytedeco.javacv.Frame;
  * looked up in the loaded FFmpeg build first and its absence is an error.
  */
 public final class Mp4Muxer implements AutoCloseable {
+    static {
+        // FFmpeg writes its encoder banner to stderr at INFO; errors still come through.
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
+
     private final FFmpegFrameRecorder recorder;
     private final int width;
     private final int height;

@@ -25,8 +25,28 @@ public final class StageRunner {
     private StageRunner() {
     }
 
+    /** Stack of the thread that starts a stage: model stages call native code that recurses deeply. */
+    private static final long STAGE_STACK_BYTES = 64L * 1024 * 1024;
+
     public static void run(String name, ConfigDefinition definition, String[] args,
                            BiFunction<GrnConfig, MeterRegistry, Stage> factory) throws InterruptedException {
+        InterruptedException[] interrupted = new InterruptedException[1];
+        Thread runner = new Thread(null, () -> {
+            try {
+                runHere(name, definition, args, factory);
+            } catch (InterruptedException e) {
+                interrupted[0] = e;
+            }
+        }, name + "-main", STAGE_STACK_BYTES);
+        runner.start();
+        runner.join();
+        if (interrupted[0] != null) {
+            throw interrupted[0];
+        }
+    }
+
+    private static void runHere(String name, ConfigDefinition definition, String[] args,
+                                BiFunction<GrnConfig, MeterRegistry, Stage> factory) throws InterruptedException {
         GrnConfig config;
         try {
             config = ConfigLoader.load(definition, args, System.getenv());

@@ -123,7 +123,14 @@ public final class DecoderService implements io.grnstream.stage.Stage {
         chunksOut = Counter.builder("grn.decoder.chunks").description("frame chunks published").register(meters);
         // Warm the session so the first request does not pay for its initialisation.
         VideoGeometry g = bundle.defaultGeometry();
-        decoder.decode(new float[g.channels() * g.tokens()], g, 0);
+        Thread warmUp = InferenceRuntime.nativeThread(() -> decoder.decode(new float[g.channels() * g.tokens()], g, 0),
+                "decoder-warm-up");
+        warmUp.start();
+        try {
+            warmUp.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
 
         TopicRegistry topics = new TopicRegistry(config, SchemaRegistries.fromConfig(config));
         latents = topics.topic(Topics.LATENTS);
@@ -152,7 +159,7 @@ public final class DecoderService implements io.grnstream.stage.Stage {
                 revoked.removeAll(partitions);
             }
         });
-        pollThread = new Thread(this::pollLoop, "decoder-poll-" + instanceId);
+        pollThread = InferenceRuntime.nativeThread(this::pollLoop, "decoder-poll-" + instanceId);
         pollThread.start();
         ready = true;
         log.info("decoder {} ready: bundle {} ({})", instanceId, bundle.id(), bundle.sha256());

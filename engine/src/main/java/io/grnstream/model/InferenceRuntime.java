@@ -50,7 +50,39 @@ public final class InferenceRuntime {
         return provider;
     }
 
+    /** Stack for threads that enter ONNX Runtime: its graph optimiser recurses deeply, and the JVM's
+     * default 1 MB stack ends the process with a bare SIGSEGV when it is exceeded. */
+    public static final long NATIVE_STACK_BYTES = 64L * 1024 * 1024;
+
+    /** A thread with a stack large enough to call into ONNX Runtime. */
+    public static Thread nativeThread(Runnable body, String name) {
+        return new Thread(null, body, name, NATIVE_STACK_BYTES);
+    }
+
     public OrtSession open(Path model) {
+        OrtSession[] session = new OrtSession[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread loader = nativeThread(() -> {
+            try {
+                session[0] = openHere(model);
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "onnx-session-open");
+        loader.start();
+        try {
+            loader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelBundleException("interrupted while opening " + model, e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return session[0];
+    }
+
+    private OrtSession openHere(Path model) {
         boolean wantCuda = requested.equals("cuda") || (requested.equals("auto") && cudaLibrariesPresent());
         try {
             if (wantCuda) {

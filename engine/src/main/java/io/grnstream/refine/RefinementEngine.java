@@ -42,7 +42,7 @@ public final class RefinementEngine implements AutoCloseable {
         this.network = network;
         this.text = text;
         this.maxBatch = maxBatch;
-        this.loop = new Thread(this::run, "refinement-engine");
+        this.loop = io.grnstream.model.InferenceRuntime.nativeThread(this::run, "refinement-engine");
         this.loop.setDaemon(true);
         this.loop.start();
     }

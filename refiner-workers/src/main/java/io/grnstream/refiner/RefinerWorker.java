@@ -217,7 +217,8 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         controlThread = new Thread(this::followControl, "refiner-control-" + instanceId);
         controlThread.setDaemon(true);
         controlThread.start();
-        pollThread = new Thread(this::pollLoop, "refiner-poll-" + instanceId);
+        // The poll thread encodes prompts, which enters ONNX Runtime.
+        pollThread = InferenceRuntime.nativeThread(this::pollLoop, "refiner-poll-" + instanceId);
         pollThread.start();
         ready = true;
         log.info("refiner worker {} ready: bundle {} ({}), batch {}", instanceId, bundle.id(), bundle.sha256(), maxBatch);

@@ -1,0 +1,117 @@
+package io.grnstream.cli;
+
+import io.grnstream.assembler.AssemblerService;
+import io.grnstream.assembler.AssemblerSettings;
+import io.grnstream.config.CommonSettings;
+import io.grnstream.config.ConfigDefinition;
+import io.grnstream.config.ConfigLoader;
+import io.grnstream.config.GrnConfig;
+import io.grnstream.encoder.DecoderService;
+import io.grnstream.encoder.DecoderSettings;
+import io.grnstream.kafka.KafkaClients;
+import io.grnstream.kafka.TopicProvisioner;
+import io.grnstream.kafka.TopicRegistry;
+import io.grnstream.kafka.embedded.EmbeddedKafkaBroker;
+import io.grnstream.model.InferenceSettings;
+import io.grnstream.refiner.RefinerSettings;
+import io.grnstream.refiner.RefinerWorker;
+import io.grnstream.registry.SchemaRegistries;
+import io.grnstream.stage.Stage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The embedded default: a real Kafka broker started in this JVM, the topics, and one of each
+ * stage (the same services production runs), with an in-process schema registry and a blob
+ * store under a work directory.
+ */
+public final class LocalPipeline implements AutoCloseable {
+    private final EmbeddedKafkaBroker broker;
+    private final GrnConfig clientConfig;
+    private final List<Stage> stages = new ArrayList<>();
+    private final Path workDir;
+
+    private LocalPipeline(EmbeddedKafkaBroker broker, GrnConfig clientConfig, Path workDir) {
+        this.broker = broker;
+        this.clientConfig = clientConfig;
+        this.workDir = workDir;
+    }
+
+    /** Starts everything; returns once every stage is ready. */
+    public static LocalPipeline start(Path workDir, Path modelDir, MeterRegistry meters) {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(workDir.resolve("kafka"), true).build().start();
+        Map<String, String> shared = new HashMap<>();
+        shared.put("bootstrap.servers", broker.bootstrapServers());
+        shared.put("schema.registry.url", "mem://local-" + UUID.randomUUID());
+        shared.put("topic.partitions", "2");
+        shared.put("blob.store.uri", workDir.resolve("blobs").toUri().toString());
+        shared.put("ops.http.port", "-1");
+        GrnConfig client = ConfigLoader.fromMap(CommonSettings.definition("grn"), shared);
+        LocalPipeline pipeline = new LocalPipeline(broker, client, workDir);
+        try {
+            try (Admin admin = KafkaClients.admin(client)) {
+                TopicProvisioner.ensureTopics(admin, new TopicRegistry(client, SchemaRegistries.fromConfig(client)), client,
+                        Duration.ofSeconds(60));
+            }
+            MeterRegistry registry = meters != null ? meters : new SimpleMeterRegistry();
+            Map<String, String> model = Map.of(InferenceSettings.MODEL_DIR.key(), modelDir.toString());
+            pipeline.add(new RefinerWorker(config(RefinerSettings.definition(), shared, model, Map.of("instance.id", "local-refiner")), registry));
+            pipeline.add(new DecoderService(config(DecoderSettings.definition(), shared, model, Map.of("instance.id", "local-decoder")), registry));
+            pipeline.add(new AssemblerService(config(AssemblerSettings.definition(), shared, Map.of(), Map.of(
+                    "instance.id", "local-assembler",
+                    "assembler.application.id", "grn-assembler-local",
+                    "assembler.state.dir", workDir.resolve("assembler-state").toString())), registry));
+            return pipeline;
+        } catch (RuntimeException e) {
+            pipeline.close();
+            throw e;
+        }
+    }
+
+    @SafeVarargs
+    private static GrnConfig config(ConfigDefinition definition, Map<String, String>... layers) {
+        Map<String, String> all = new HashMap<>();
+        for (Map<String, String> layer : layers) {
+            all.putAll(layer);
+        }
+        return ConfigLoader.fromMap(definition, all);
+    }
+
+    private void add(Stage stage) {
+        stages.add(stage);
+        stage.start();
+    }
+
+    /** Configuration for clients of this pipeline (bootstrap, registry, topic prefix). */
+    public GrnConfig clientConfig() {
+        return clientConfig;
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    @Override
+    public void close() {
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            try {
+                stages.get(i).close();
+            } catch (RuntimeException e) {
+                // keep closing the rest
+            }
+        }
+        broker.close();
+    }
+}

@@ -1,0 +1,135 @@
+package io.grnstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grnstream.avro.FixedSteps;
+import io.grnstream.avro.GenerationRequest;
+import io.grnstream.avro.RequestStatus;
+import io.grnstream.avro.VideoReady;
+import io.grnstream.client.GrnClient;
+import io.grnstream.client.RequestFailedException;
+import io.grnstream.client.RequestHandle;
+import io.grnstream.config.CommonSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The grn command and the client library against the embedded pipeline (real broker, all stages). */
+class GrnCommandTest {
+    private static final Path MODEL = Path.of("..", "models", "grn-tiny-shapes").toAbsolutePath().normalize();
+    @TempDir
+    static Path work;
+    private static LocalPipeline pipeline;
+    private static GrnClient client;
+
+    @BeforeAll
+    static void start() {
+        pipeline = LocalPipeline.start(work.resolve("pipeline"), MODEL, null);
+        client = new GrnClient(pipeline.clientConfig());
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        pipeline.close();
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run grn(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Grn.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String[] cluster(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", pipeline.bootstrapServers(), "--schema-registry",
+                pipeline.clientConfig().get(CommonSettings.SCHEMA_REGISTRY_URL)));
+        return all.toArray(String[]::new);
+    }
+
+    private static GenerationRequest request(String id, int steps) {
+        return GenerationRequest.newBuilder().setRequestId(id).setPrompt("a blue square moving right on a gray background")
+                .setSeed(5).setStepPolicy(new FixedSteps(steps)).build();
+    }
+
+    @Test
+    void submitWaitWritesAnH264Mp4AndItsProvenance() throws Exception {
+        Path mp4 = work.resolve("out.mp4");
+        Run run = grn(cluster("submit", "a green circle moving up on a striped background", "--seed", "3", "--steps", "8",
+                "--wait", "-o", mp4.toString()));
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("wrote " + mp4.toAbsolutePath()), run.out());
+        assertTrue(run.out().contains("seed 3, steps fixed(8) -> 8 passes"), run.out());
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(mp4), 12);
+        assertEquals("ftyp", new String(head, 4, 4, StandardCharsets.US_ASCII));
+        Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-show_entries",
+                "stream=codec_name,nb_read_frames", "-of", "csv=p=0", mp4.toString()).redirectErrorStream(true).start();
+        String facts = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (probe.waitFor() == 0) {
+            assertEquals("h264,17", facts);
+        }
+    }
+
+    @Test
+    void resubmittingTheSameIdMakesOneVideo() throws Exception {
+        RequestHandle first = client.submit(request("same-id", 6));
+        VideoReady video = first.video().get(2, TimeUnit.MINUTES);
+        RequestHandle again = client.submit(request("same-id", 6));
+        assertEquals(first.requestId(), again.requestId());
+        Thread.sleep(3000);
+        assertEquals(video, client.video("same-id").orElseThrow());
+        assertEquals(RequestStatus.COMPLETED, client.latestEvent("same-id").orElseThrow().getStatus());
+    }
+
+    @Test
+    void statusOfAnUnknownIdIsNotFound() {
+        Run run = grn(cluster("status", "nobody-sent-this"));
+        assertEquals(1, run.code());
+        assertEquals("nobody-sent-this NOT_FOUND", run.out().strip());
+    }
+
+    @Test
+    void cancellingARunningRequestEndsItWithoutAVideo() throws Exception {
+        RequestHandle handle = client.submit(request("to-cancel", 200));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && client.latestEvent("to-cancel").map(e -> e.getStep() == null || e.getStep() < 2)
+                .orElse(true)) {
+            Thread.sleep(100);
+        }
+        Run run = grn(cluster("cancel", "to-cancel"));
+        assertEquals(0, run.code(), run.err());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> handle.video().get(60, TimeUnit.SECONDS));
+        RequestFailedException failed = assertInstanceOf(RequestFailedException.class, e.getCause());
+        assertEquals(RequestStatus.CANCELLED, failed.status());
+        assertTrue(client.video("to-cancel").isEmpty());
+    }
+
+    @Test
+    void commandErrorsAreOneLineAndANonZeroExit() {
+        Run badPrompt = grn(cluster("submit", " ", "--wait", "-o", work.resolve("x.mp4").toString()));
+        assertEquals(1, badPrompt.code());
+        assertEquals(1, badPrompt.err().strip().lines().count(), badPrompt.err());
+        assertTrue(badPrompt.err().contains("FAILED (INVALID_REQUEST): prompt: must not be empty"), badPrompt.err());
+
+        Run unknown = grn("status", "x", "--no-such-option");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("Unknown option: '--no-such-option'"), unknown.err());
+        assertTrue(!unknown.err().contains("Exception"), unknown.err());
+    }
+}

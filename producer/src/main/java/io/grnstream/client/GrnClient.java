@@ -1,0 +1,208 @@
+package io.grnstream.client;
+
+import io.grnstream.avro.ControlAction;
+import io.grnstream.avro.ControlCommand;
+import io.grnstream.avro.GenerationRequest;
+import io.grnstream.avro.RequestEvent;
+import io.grnstream.avro.RequestStatus;
+import io.grnstream.avro.Stage;
+import io.grnstream.avro.VideoReady;
+import io.grnstream.blob.BlobKeys;
+import io.grnstream.config.GrnConfig;
+import io.grnstream.kafka.Events;
+import io.grnstream.kafka.KafkaClients;
+import io.grnstream.kafka.Topic;
+import io.grnstream.kafka.TopicRegistry;
+import io.grnstream.kafka.Topics;
+import io.grnstream.registry.SchemaRegistries;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * The client library: submit a request, follow its events, get its video, cancel it, ask its
+ * status. A tracking thread follows the events and videos topics ({@code read_committed}) from the
+ * moment the client starts and routes records to the handles of requests it submitted or watches.
+ */
+public final class GrnClient implements AutoCloseable {
+    private final GrnConfig config;
+    private final Topic<GenerationRequest> requests;
+    private final Topic<RequestEvent> events;
+    private final Topic<VideoReady> videos;
+    private final Topic<ControlCommand> control;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Map<String, RequestHandle> handles = new ConcurrentHashMap<>();
+    private final KafkaConsumer<byte[], byte[]> tracker;
+    private Thread trackerThread;
+    private volatile boolean running = true;
+
+    public GrnClient(GrnConfig config) {
+        this.config = config;
+        TopicRegistry topics = new TopicRegistry(config, SchemaRegistries.fromConfig(config));
+        requests = topics.topic(Topics.REQUESTS);
+        events = topics.topic(Topics.EVENTS);
+        videos = topics.topic(Topics.VIDEOS);
+        control = topics.topic(Topics.CONTROL);
+        producer = KafkaClients.bytesProducer(KafkaClients.producerProperties(config, "grn-client"));
+        tracker = unassignedConsumer("grn-client-tracker");
+        try {
+            List<TopicPartition> all = new ArrayList<>();
+            for (String name : List.of(events.name(), videos.name())) {
+                List<PartitionInfo> partitions = tracker.partitionsFor(name);
+                if (partitions == null || partitions.isEmpty()) {
+                    throw new IllegalStateException("topic " + name + " does not exist; is this a GRN Stream cluster"
+                            + " (topic.prefix " + config.get(io.grnstream.config.CommonSettings.TOPIC_PREFIX) + ")?");
+                }
+                for (PartitionInfo p : partitions) {
+                    all.add(new TopicPartition(p.topic(), p.partition()));
+                }
+            }
+            tracker.assign(all);
+            tracker.seekToEnd(all);
+            all.forEach(tracker::position);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            close();
+            throw new IllegalStateException("cannot reach Kafka at "
+                    + config.get(io.grnstream.config.CommonSettings.BOOTSTRAP_SERVERS) + " (" + e.getMessage() + ")");
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        trackerThread = new Thread(this::track, "grn-client-tracker");
+        trackerThread.setDaemon(true);
+        trackerThread.start();
+    }
+
+    private KafkaConsumer<byte[], byte[]> unassignedConsumer(String clientId) {
+        Map<String, Object> props = KafkaClients.consumerProperties(config, "unused", clientId + "-" + UUID.randomUUID());
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        return KafkaClients.bytesConsumer(props);
+    }
+
+    /**
+     * Submits a request (a requestId is made up when empty). Submitting an id that already exists
+     * returns a handle on the existing request and produces nothing, so retries never make a second video.
+     */
+    public RequestHandle submit(GenerationRequest request) {
+        GenerationRequest.Builder b = GenerationRequest.newBuilder(request);
+        if (request.getRequestId() == null || request.getRequestId().isEmpty()) {
+            b.setRequestId(UUID.randomUUID().toString());
+        }
+        if (request.getSubmittedAtEpochMs() == 0) {
+            b.setSubmittedAtEpochMs(System.currentTimeMillis());
+        }
+        GenerationRequest r = b.build();
+        String id = BlobKeys.validRequestId(r.getRequestId());
+        RequestHandle handle = watch(id);
+        if (latestEvent(id).isPresent()) {
+            return handle;
+        }
+        long now = System.currentTimeMillis();
+        producer.send(requests.record(id, r));
+        producer.send(events.record(id, Events.event(id, RequestStatus.QUEUED, Stage.SUBMITTED, "grn-client", now).build()));
+        producer.flush();
+        return handle;
+    }
+
+    /** A handle on a request submitted elsewhere; it sees events from now on. */
+    public RequestHandle watch(String requestId) {
+        return handles.computeIfAbsent(requestId, RequestHandle::new);
+    }
+
+    public void cancel(String requestId, String reason) {
+        producer.send(control.record(requestId, ControlCommand.newBuilder().setRequestId(requestId)
+                .setAction(ControlAction.CANCEL).setReason(reason).setIssuedBy("grn-client")
+                .setIssuedAtEpochMs(System.currentTimeMillis()).build()));
+        producer.flush();
+    }
+
+    /**
+     * The latest event of a request, read from the one partition of the compacted events topic its
+     * key maps to; empty means nobody submitted it (NOT_FOUND).
+     */
+    public Optional<RequestEvent> latestEvent(String requestId) {
+        return latest(events, requestId);
+    }
+
+    /** The VideoReady of a finished request, if any. */
+    public Optional<VideoReady> video(String requestId) {
+        return latest(videos, requestId);
+    }
+
+    private <V extends org.apache.avro.specific.SpecificRecord> Optional<V> latest(Topic<V> topic, String key) {
+        try (KafkaConsumer<byte[], byte[]> reader = unassignedConsumer("grn-client-lookup")) {
+            List<PartitionInfo> partitions = reader.partitionsFor(topic.name());
+            byte[] keyBytes = topic.keySerde().serializer().serialize(topic.name(), key);
+            TopicPartition tp = new TopicPartition(topic.name(), Utils.toPositive(Utils.murmur2(keyBytes)) % partitions.size());
+            reader.assign(List.of(tp));
+            reader.seekToBeginning(List.of(tp));
+            long end = reader.endOffsets(List.of(tp)).get(tp);
+            V last = null;
+            while (reader.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    if (record.key() != null && key.equals(topic.key(record))) {
+                        last = topic.value(record);
+                    }
+                }
+            }
+            return Optional.ofNullable(last);
+        }
+    }
+
+    private void track() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : tracker.poll(Duration.ofMillis(100))) {
+                    if (record.key() == null) {
+                        continue;
+                    }
+                    RequestHandle handle = handles.get(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
+                    if (handle == null) {
+                        continue;
+                    }
+                    if (record.topic().equals(events.name())) {
+                        handle.event(events.value(record));
+                    } else {
+                        handle.ready(videos.value(record));
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            handles.values().forEach(h -> h.video().completeExceptionally(e));
+        } finally {
+            tracker.close(Duration.ofSeconds(2));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (trackerThread != null) {
+            tracker.wakeup();
+            try {
+                trackerThread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            tracker.close(Duration.ofSeconds(1));
+        }
+        producer.close(Duration.ofSeconds(1));
+    }
+}
