@@ -24,6 +24,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "grn", mixinStandardHelpOptions = true, version = "grn 0.1.0",
         description = "Generate videos from prompts with GRN Stream, locally or on a Kafka cluster.",
         subcommands = {Grn.Local.class, Grn.Submit.class, Grn.Watch.class, Grn.Status.class, Grn.Cancel.class,
-                Grn.Get.class, Grn.StageCommand.class})
+                Grn.Get.class, Grn.ReplayCommand.class, Grn.StageCommand.class})
 public final class Grn {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "log details and print stack traces")
     boolean verbose;
@@ -323,6 +324,56 @@ public final class Grn {
                 write(config, video.get(), output);
                 describe(video.get(), output, parent.out);
                 return 0;
+            }
+        }
+    }
+
+    @Command(name = "replay", description = "Run requests again (by id, or submitted between two instants) and "
+            + "report whether the new output is bit-identical to the original.")
+    static final class ReplayCommand implements Callable<Integer> {
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "the request to replay")
+        String id;
+        @Option(names = "--from", description = "replay requests submitted from this instant (ISO-8601, e.g. 2026-12-04T10:00:00Z)")
+        java.time.Instant from;
+        @Option(names = "--to", description = "... up to this instant (default: now)")
+        java.time.Instant to;
+        @Option(names = "--filter", description = "only requests whose prompt contains this text")
+        String filter;
+        @Option(names = "--trace", description = "record the per-step entropy and keep-ratio trace in the replay")
+        boolean trace;
+        @Option(names = "--timeout", description = "seconds to wait for each replay (default: ${DEFAULT-VALUE})")
+        int timeoutSeconds = 1800;
+        @CommandLine.Mixin
+        Cluster cluster = new Cluster();
+        @CommandLine.ParentCommand
+        Grn parent;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((id == null) == (from == null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "give a request ID or --from (not both)");
+            }
+            try (GrnClient client = new GrnClient(cluster.config())) {
+                List<GenerationRequest> originals = new java.util.ArrayList<>();
+                if (id != null) {
+                    originals.add(client.request(id).orElseThrow(() -> new IllegalArgumentException(
+                            id + " NOT_FOUND on the requests topic (never submitted, or older than its retention)")));
+                } else {
+                    for (GenerationRequest r : client.requestsBetween(from, to == null ? java.time.Instant.now() : to)) {
+                        if (r.getReplayOf() == null && (filter == null || r.getPrompt().contains(filter))) {
+                            originals.add(r);
+                        }
+                    }
+                    parent.out.println(originals.size() + " requests to replay");
+                }
+                Replay replay = new Replay(client, parent.out);
+                int different = 0;
+                for (GenerationRequest original : originals) {
+                    if (!replay.replay(original, trace, timeoutSeconds)) {
+                        different++;
+                    }
+                }
+                return different == 0 ? 0 : 1;
             }
         }
     }

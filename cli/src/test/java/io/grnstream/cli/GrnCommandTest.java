@@ -97,6 +97,24 @@ class GrnCommandTest {
     }
 
     @Test
+    void replayingACompletedRequestIsBitIdentical() throws Exception {
+        client.submit(request("to-replay", 8)).video().get(2, TimeUnit.MINUTES);
+        Run run = grn(cluster("replay", "to-replay"));
+        assertEquals(0, run.code(), run.out() + run.err());
+        assertTrue(run.out().contains("latent bits: identical"), run.out());
+        assertTrue(run.out().contains("mp4 sha256: identical"), run.out());
+        assertTrue(run.out().strip().endsWith("bit-identical"), run.out());
+        String replayId = run.out().lines().filter(l -> l.startsWith("replaying")).findFirst().orElseThrow().split(" as ")[1];
+        assertEquals("to-replay", client.request(replayId).orElseThrow().getReplayOf());
+    }
+
+    @Test
+    void firstDifferenceFindsTheBit() {
+        assertEquals(-1, Replay.firstDifference(java.nio.ByteBuffer.wrap(new byte[] {1, 2}), java.nio.ByteBuffer.wrap(new byte[] {1, 2})));
+        assertEquals(13, Replay.firstDifference(java.nio.ByteBuffer.wrap(new byte[] {1, 0}), java.nio.ByteBuffer.wrap(new byte[] {1, 4})));
+    }
+
+    @Test
     void statusOfAnUnknownIdIsNotFound() {
         Run run = grn(cluster("status", "nobody-sent-this"));
         assertEquals(1, run.code());

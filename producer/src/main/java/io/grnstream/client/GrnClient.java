@@ -42,6 +42,7 @@ public final class GrnClient implements AutoCloseable {
     private final Topic<RequestEvent> events;
     private final Topic<VideoReady> videos;
     private final Topic<ControlCommand> control;
+    private final Topic<io.grnstream.avro.LatentVideo> latents;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Map<String, RequestHandle> handles = new ConcurrentHashMap<>();
     private final KafkaConsumer<byte[], byte[]> tracker;
@@ -55,6 +56,7 @@ public final class GrnClient implements AutoCloseable {
         events = topics.topic(Topics.EVENTS);
         videos = topics.topic(Topics.VIDEOS);
         control = topics.topic(Topics.CONTROL);
+        latents = topics.topic(Topics.LATENTS);
         producer = KafkaClients.bytesProducer(KafkaClients.producerProperties(config, "grn-client"));
         tracker = unassignedConsumer("grn-client-tracker");
         try {
@@ -141,6 +143,50 @@ public final class GrnClient implements AutoCloseable {
     /** The VideoReady of a finished request, if any. */
     public Optional<VideoReady> video(String requestId) {
         return latest(videos, requestId);
+    }
+
+    /** The request as it was submitted (the requests topic is the replay source of truth). */
+    public Optional<GenerationRequest> request(String requestId) {
+        return latest(requests, requestId);
+    }
+
+    /** The committed latent of a request, while the latents topic still holds it. */
+    public Optional<io.grnstream.avro.LatentVideo> latent(String requestId) {
+        return latest(latents, requestId);
+    }
+
+    /**
+     * Requests submitted between two instants, found with offsetsForTimes on every partition; no
+     * consumer group is used, so production offsets are never touched.
+     */
+    public List<GenerationRequest> requestsBetween(java.time.Instant from, java.time.Instant to) {
+        List<GenerationRequest> found = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> reader = unassignedConsumer("grn-client-replay")) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo p : reader.partitionsFor(requests.name())) {
+                partitions.add(new TopicPartition(p.topic(), p.partition()));
+            }
+            reader.assign(partitions);
+            Map<TopicPartition, Long> query = new java.util.HashMap<>();
+            partitions.forEach(tp -> query.put(tp, from.toEpochMilli()));
+            Map<TopicPartition, Long> ends = reader.endOffsets(partitions);
+            reader.offsetsForTimes(query).forEach((tp, start) -> reader.seek(tp, start == null ? ends.get(tp) : start.offset()));
+            while (partitions.stream().anyMatch(tp -> reader.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    if (record.timestamp() <= to.toEpochMilli()) {
+                        try {
+                            GenerationRequest r = requests.value(record);
+                            if (r != null) {
+                                found.add(r);
+                            }
+                        } catch (RuntimeException e) {
+                            // undecodable records were dead-lettered by the workers; nothing to replay
+                        }
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     private <V extends org.apache.avro.specific.SpecificRecord> Optional<V> latest(Topic<V> topic, String key) {
