@@ -16,8 +16,9 @@ import java.util.concurrent.Executors;
 
 /**
  * The operational HTTP endpoints of a process: {@code /metrics} (Prometheus text format),
- * {@code /health/live} (the process answers) and {@code /health/ready} (every registered stage is
- * ready; 503 with the names of those that are not).
+ * {@code /health/live} (the process answers), {@code /health/ready} (every registered stage is
+ * ready; 503 with the names of those that are not) and {@code POST /drain} (stop taking work; GET
+ * is accepted for Kubernetes preStop hooks).
  */
 public final class OpsServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
@@ -45,6 +46,15 @@ public final class OpsServer implements AutoCloseable {
             } else {
                 respond(ex, 503, "text/plain", "not ready: " + (stages.isEmpty() ? "no stage started" : notReady) + "\n");
             }
+        });
+        server.createContext("/drain", ex -> {
+            // GET too: a Kubernetes preStop httpGet hook can only send GET.
+            if (!"POST".equals(ex.getRequestMethod()) && !"GET".equals(ex.getRequestMethod())) {
+                respond(ex, 405, "text/plain", "POST or GET to drain\n");
+                return;
+            }
+            stages.forEach(Stage::drain);
+            respond(ex, 202, "text/plain", "draining\n");
         });
         server.start();
     }

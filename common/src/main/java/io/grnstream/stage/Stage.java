@@ -16,6 +16,13 @@ public interface Stage extends AutoCloseable {
     /** True while the stage can do work; what the readiness endpoint reports. */
     boolean isReady();
 
+    /**
+     * Stops taking new work but finishes what is in flight (a Kubernetes preStop calls it through
+     * {@code POST /drain} before SIGTERM). A drained stage reports not ready.
+     */
+    default void drain() {
+    }
+
     @Override
     void close();
 }

@@ -22,6 +22,7 @@ class OpsServerTest {
     @Test
     void servesPrometheusMetricsLivenessAndReadinessOfItsStages() throws Exception {
         AtomicBoolean ready = new AtomicBoolean(false);
+        AtomicBoolean drained = new AtomicBoolean(false);
         Stage stage = new Stage() {
             public String name() {
                 return "assembler";
@@ -36,6 +37,10 @@ class OpsServerTest {
 
             public void close() {
             }
+
+            public void drain() {
+                drained.set(true);
+            }
         };
         try (OpsServer ops = new OpsServer(0, OpsServer.newRegistry())) {
             ops.registry().counter("grn.test.videos").increment(3);
@@ -47,6 +52,12 @@ class OpsServerTest {
             assertTrue(notReady.body().contains("assembler"), notReady.body());
             ready.set(true);
             assertEquals(200, get(ops, "/health/ready").statusCode());
+            assertEquals(405, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops.port() + "/drain"))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            HttpResponse<String> drain = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops.port()
+                    + "/drain")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, drain.statusCode());
+            assertTrue(drained.get());
             HttpResponse<String> metrics = get(ops, "/metrics");
             assertTrue(metrics.body().contains("grn_test_videos_total 3.0"), metrics.body());
         }

@@ -116,6 +116,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     private volatile boolean running;
     private volatile boolean ready;
     private volatile boolean crashed;
+    private volatile boolean draining;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile int assignedPartitions;
     /** Sees every pass of every job; tests use it to act at a known point of a job. */
@@ -241,7 +242,13 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
 
     @Override
     public boolean isReady() {
-        return ready && running && !crashed;
+        return ready && running && !crashed && !draining;
+    }
+
+    /** Admits nothing more; in-flight jobs finish and commit as usual. */
+    @Override
+    public void drain() {
+        draining = true;
     }
 
     private void pollLoop() {
@@ -253,7 +260,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
                 publishFinished();
                 startDueRetries();
             }
-            drain();
+            finishInFlight();
         } catch (WakeupException e) {
             // stopping
         } catch (RuntimeException e) {
@@ -277,7 +284,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         if (rewound.contains(tp)) {
             return;
         }
-        if (inFlight.containsKey(tp) || inFlight.size() >= maxBatch || !running) {
+        if (inFlight.containsKey(tp) || inFlight.size() >= maxBatch || !running || draining) {
             // Not now: deliver it again later, and stop fetching this partition until there is room.
             consumer.seek(tp, record.offset());
             consumer.pause(List.of(tp));
@@ -428,7 +435,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         if (!running) {
             return;
         }
-        if (inFlight.size() < maxBatch) {
+        if (inFlight.size() < maxBatch && !draining) {
             List<TopicPartition> free = new ArrayList<>();
             for (TopicPartition tp : consumer.assignment()) {
                 if (!inFlight.containsKey(tp)) {
@@ -597,7 +604,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     }
 
     /** Graceful stop: finish in-flight jobs within the drain timeout, release the rest uncommitted. */
-    private void drain() {
+    private void finishInFlight() {
         consumer.pause(consumer.assignment());
         long deadline = System.nanoTime() + config.get(RefinerSettings.DRAIN_TIMEOUT).toNanos();
         while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
