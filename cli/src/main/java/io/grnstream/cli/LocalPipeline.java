@@ -47,6 +47,15 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** Starts everything; returns once every stage is ready. */
     public static LocalPipeline start(Path workDir, Path modelDir, MeterRegistry meters) {
+        return start(workDir, modelDir, meters, 1, Map.of());
+    }
+
+    /**
+     * Starts the broker and the stages with {@code refiners} refiner workers and extra settings
+     * (applied to every stage that defines them).
+     */
+    public static LocalPipeline start(Path workDir, Path modelDir, MeterRegistry meters, int refiners,
+                                      Map<String, String> overrides) {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(workDir.resolve("kafka"), true).build().start();
         Map<String, String> shared = new HashMap<>();
         shared.put("bootstrap.servers", broker.bootstrapServers());
@@ -63,12 +72,16 @@ public final class LocalPipeline implements AutoCloseable {
             }
             MeterRegistry registry = meters != null ? meters : new SimpleMeterRegistry();
             Map<String, String> model = Map.of(InferenceSettings.MODEL_DIR.key(), modelDir.toString());
-            pipeline.add(new RefinerWorker(config(RefinerSettings.definition(), shared, model, Map.of("instance.id", "local-refiner")), registry));
-            pipeline.add(new DecoderService(config(DecoderSettings.definition(), shared, model, Map.of("instance.id", "local-decoder")), registry));
+            for (int i = 0; i < refiners; i++) {
+                pipeline.add(new RefinerWorker(config(RefinerSettings.definition(), shared, model,
+                        Map.of("instance.id", "local-refiner-" + i), overrides), registry));
+            }
+            pipeline.add(new DecoderService(config(DecoderSettings.definition(), shared, model,
+                    Map.of("instance.id", "local-decoder"), overrides), registry));
             pipeline.add(new AssemblerService(config(AssemblerSettings.definition(), shared, Map.of(), Map.of(
                     "instance.id", "local-assembler",
                     "assembler.application.id", "grn-assembler-local",
-                    "assembler.state.dir", workDir.resolve("assembler-state").toString())), registry));
+                    "assembler.state.dir", workDir.resolve("assembler-state").toString()), overrides), registry));
             return pipeline;
         } catch (RuntimeException e) {
             pipeline.close();
@@ -80,7 +93,11 @@ public final class LocalPipeline implements AutoCloseable {
     private static GrnConfig config(ConfigDefinition definition, Map<String, String>... layers) {
         Map<String, String> all = new HashMap<>();
         for (Map<String, String> layer : layers) {
-            all.putAll(layer);
+            layer.forEach((k, v) -> {
+                if (definition.find(k).isPresent() || k.startsWith(CommonSettings.KAFKA_PREFIX)) {
+                    all.put(k, v);
+                }
+            });
         }
         return ConfigLoader.fromMap(definition, all);
     }

@@ -432,18 +432,25 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         inFlight.remove(job.partition);
         byRequest.remove(job.id());
         metrics.inFlight.set(inFlight.size());
-        if (!running) {
+        resumeFree(Set.of());
+    }
+
+    /**
+     * Lets every owned partition without a job fetch again, when there is room. Called whenever a
+     * job leaves, including when a rebalance takes its partition away: partitions paused because
+     * the worker was full must not stay paused once it is not.
+     */
+    private void resumeFree(Collection<TopicPartition> leaving) {
+        if (!running || draining || inFlight.size() >= maxBatch) {
             return;
         }
-        if (inFlight.size() < maxBatch && !draining) {
-            List<TopicPartition> free = new ArrayList<>();
-            for (TopicPartition tp : consumer.assignment()) {
-                if (!inFlight.containsKey(tp)) {
-                    free.add(tp);
-                }
+        List<TopicPartition> free = new ArrayList<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            if (!inFlight.containsKey(tp) && !leaving.contains(tp)) {
+                free.add(tp);
             }
-            consumer.resume(free);
         }
+        consumer.resume(free);
     }
 
     private void publishLatent(InFlight job) {
@@ -640,13 +647,16 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
             }
             metrics.inFlight.set(inFlight.size());
             assignedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
+            resumeFree(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             assignedPartitions = consumer.assignment().size();
-            if (inFlight.size() >= maxBatch || !running) {
+            if (inFlight.size() >= maxBatch || !running || draining) {
                 consumer.pause(partitions);
+            } else {
+                resumeFree(Set.of());
             }
         }
     }

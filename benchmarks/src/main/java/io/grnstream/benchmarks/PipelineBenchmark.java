@@ -1,0 +1,149 @@
+package io.grnstream.benchmarks;
+
+import io.grnstream.assembler.Mp4Muxer;
+import io.grnstream.avro.FixedSteps;
+import io.grnstream.avro.GenerationRequest;
+import io.grnstream.cli.LocalPipeline;
+import io.grnstream.client.GrnClient;
+import io.grnstream.client.RequestHandle;
+import io.grnstream.encoder.LatentFrameDecoder;
+import io.grnstream.geometry.VideoGeometry;
+import io.grnstream.hbq.HbqCodec;
+import io.grnstream.model.InferenceRuntime;
+import io.grnstream.model.ModelBundle;
+import io.grnstream.model.RefinerNetwork;
+import io.grnstream.model.TextEncoder;
+import io.grnstream.model.VaeNetwork;
+import io.grnstream.refine.RefinementEngine;
+import io.grnstream.refine.RefinementRequest;
+import io.grnstream.refine.RequestResolver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline's figures, measured in one run on the bundled model: end-to-end time through Kafka
+ * and every stage vs the same engine, decode and mux called in-process; throughput with 2 refiner
+ * workers vs 1 (one inference thread each); MP4 encode speed vs real time.
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.grnstream.benchmarks.PipelineBenchmark [bundle-dir]</pre>
+ */
+public final class PipelineBenchmark {
+    private static final int STEPS = 20;
+
+    private PipelineBenchmark() {
+    }
+
+    private static GenerationRequest request(String id, int i) {
+        String[] prompts = {"a red circle moving left on a black background", "a blue square moving up on a gray background",
+            "a green triangle moving right on a striped background", "a yellow circle moving down on a black background"};
+        return GenerationRequest.newBuilder().setRequestId(id).setPrompt(prompts[i % prompts.length]).setSeed(i)
+                .setStepPolicy(new FixedSteps(STEPS)).build();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path model = Path.of(args.length > 0 ? args[0] : "models/grn-tiny-shapes").toAbsolutePath();
+        Thread main = InferenceRuntime.nativeThread(() -> {
+            try {
+                run(model);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "pipeline-benchmark");
+        main.start();
+        main.join();
+    }
+
+    private static void run(Path model) throws Exception {
+        int sequential = 4;
+        Map<String, String> oneThread = Map.of("inference.intra.op.threads", "1", "refiner.max.batch", "1",
+                "assembler.display.min.side", "256");
+
+        // In-process: the same engine, per-latent-frame decode and mux, no Kafka.
+        ModelBundle bundle = ModelBundle.load(model);
+        InferenceRuntime runtime = new InferenceRuntime("cpu", false, 1, 1);
+        double inProcess;
+        double encodeSeconds = 0;
+        VideoGeometry g = bundle.defaultGeometry();
+        try (RefinerNetwork network = new RefinerNetwork(bundle, runtime); TextEncoder text = new TextEncoder(bundle, runtime);
+             RefinementEngine engine = new RefinementEngine(network, text, 1); VaeNetwork vae = VaeNetwork.decoder(bundle, runtime)) {
+            RequestResolver resolver = new RequestResolver(bundle);
+            LatentFrameDecoder decoder = new LatentFrameDecoder(vae);
+            HbqCodec codec = new HbqCodec(bundle.channels(), bundle.hbqRounds());
+            engine.submit(resolver.resolve(request("warm", 99), null).refinement()).result().get();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < sequential; i++) {
+                RefinementRequest r = resolver.resolve(request("in-process-" + i, i), null).refinement();
+                byte[] bits = engine.submit(r).result().get(10, TimeUnit.MINUTES).bits();
+                float[] latent = new float[g.channels() * g.tokens()];
+                codec.dequantize(bits, g.tokens(), latent);
+                Path mp4 = Files.createTempFile("bench-", ".mp4");
+                long m0 = System.nanoTime();
+                try (Mp4Muxer muxer = new Mp4Muxer(mp4, g.pixelWidth() * 4, g.pixelHeight() * 4, g.fps(), "libopenh264", 0.25)) {
+                    io.grnstream.assembler.FrameScaler scaler = new io.grnstream.assembler.FrameScaler(
+                            io.grnstream.assembler.FrameScaler.Filter.NEAREST, 4);
+                    byte[] scaled = new byte[g.pixelWidth() * 4 * g.pixelHeight() * 4 * 3];
+                    for (int t = 0; t < g.latentFrames(); t++) {
+                        byte[] rgb = LatentFrameDecoder.toRgb24(decoder.decode(latent, g, t));
+                        int frameBytes = g.pixelWidth() * g.pixelHeight() * 3;
+                        for (int f = 0; f < rgb.length / frameBytes; f++) {
+                            scaler.scale(rgb, f * frameBytes, g.pixelWidth(), g.pixelHeight(), scaled);
+                            muxer.write(scaled, 0);
+                        }
+                    }
+                    muxer.finish();
+                }
+                encodeSeconds += (System.nanoTime() - m0) / 1e9;
+                Files.delete(mp4);
+            }
+            inProcess = (System.nanoTime() - t0) / 1e9 / sequential;
+        }
+
+        double pipelineMean;
+        double oneWorker;
+        double twoWorkers;
+        int concurrent = 8;
+        Path work = Files.createTempDirectory("grn-bench-");
+        try (LocalPipeline pipeline = LocalPipeline.start(work.resolve("a"), model, null, 1, oneThread);
+             GrnClient client = new GrnClient(pipeline.clientConfig())) {
+            client.submit(request("warm", 99)).video().get(10, TimeUnit.MINUTES);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < sequential; i++) {
+                client.submit(request("seq-" + i, i)).video().get(10, TimeUnit.MINUTES);
+            }
+            pipelineMean = (System.nanoTime() - t0) / 1e9 / sequential;
+            oneWorker = burst(client, "one-", concurrent);
+        }
+        try (LocalPipeline pipeline = LocalPipeline.start(work.resolve("b"), model, null, 2, oneThread);
+             GrnClient client = new GrnClient(pipeline.clientConfig())) {
+            client.submit(request("warm", 99)).video().get(10, TimeUnit.MINUTES);
+            twoWorkers = burst(client, "two-", concurrent);
+        }
+
+        double videoSeconds = g.frames() / (double) g.fps();
+        System.out.printf("%nPipeline benchmark, bundle %s (%s), %d steps per request, %s, %d cores%n", bundle.id(),
+                bundle.sha256().substring(0, 12), STEPS, System.getProperty("java.vm.version"),
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf("%-58s %s%n", "measure", "value");
+        System.out.printf("%-58s %.2f s vs %.2f s: overhead %.1f%%%n",
+                "one request end to end: pipeline vs in-process", pipelineMean, inProcess, 100 * (pipelineMean / inProcess - 1));
+        System.out.printf("%-58s %.2f s vs %.2f s = %.2fx%n", concurrent + " requests: 2 refiner workers vs 1 (1 thread each)",
+                twoWorkers, oneWorker, oneWorker / twoWorkers);
+        System.out.printf("%-58s %.3f s for %.3f s of video = %.1fx real time%n", "MP4 encode (17 frames 256x256, OpenH264)",
+                encodeSeconds / sequential, videoSeconds, videoSeconds / (encodeSeconds / sequential));
+    }
+
+    private static double burst(GrnClient client, String prefix, int n) throws Exception {
+        long t0 = System.nanoTime();
+        List<RequestHandle> handles = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            handles.add(client.submit(request(prefix + i, i)));
+        }
+        for (RequestHandle h : handles) {
+            h.video().get(10, TimeUnit.MINUTES);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}
