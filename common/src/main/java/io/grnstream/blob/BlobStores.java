@@ -19,9 +19,14 @@ public final class BlobStores {
             if (location.startsWith("file:")) {
                 return new LocalBlobStore(Path.of(URI.create(location)));
             }
+            if (location.startsWith("s3://")) {
+                return new S3BlobStore(location, config.get(CommonSettings.BLOB_S3_ENDPOINT),
+                        config.get(CommonSettings.BLOB_S3_REGION), config.get(CommonSettings.BLOB_S3_ACCESS_KEY),
+                        config.get(CommonSettings.BLOB_S3_SECRET_KEY), config.get(CommonSettings.SCHEMA_REGISTRY_TIMEOUT));
+            }
             if (location.contains("://")) {
                 throw new ConfigException(CommonSettings.BLOB_STORE_URI.key(), "unsupported blob store '" + location
-                        + "'; this build supports a directory path or a file: URI");
+                        + "'; use a directory path, a file: URI or s3://bucket/prefix");
             }
             return new LocalBlobStore(Path.of(location).toAbsolutePath());
         } catch (IOException e) {

@@ -46,7 +46,20 @@ public final class CommonSettings {
             "identity of this process in events, provenance and static group membership; empty derives host-pid");
 
     public static final Setting<String> BLOB_STORE_URI = Setting.of("blob.store.uri", SettingType.STRING, "data/blobs",
-            "where frames and videos are stored: a directory path or a file: URI").validatedBy(Validator.nonBlank());
+            "where frames and videos are stored: a directory path, a file: URI, or s3://bucket/prefix")
+            .validatedBy(Validator.nonBlank());
+
+    public static final Setting<String> BLOB_S3_ENDPOINT = Setting.of("blob.s3.endpoint", SettingType.STRING,
+            "https://s3.amazonaws.com", "with an s3:// store: the S3-compatible endpoint (e.g. http://minio:9000), path-style");
+
+    public static final Setting<String> BLOB_S3_REGION = Setting.of("blob.s3.region", SettingType.STRING, "us-east-1",
+            "with an s3:// store: the signing region");
+
+    public static final Setting<String> BLOB_S3_ACCESS_KEY = Setting.of("blob.s3.access.key", SettingType.STRING, "",
+            "with an s3:// store: the access key id").asSecret();
+
+    public static final Setting<String> BLOB_S3_SECRET_KEY = Setting.of("blob.s3.secret.key", SettingType.STRING, "",
+            "with an s3:// store: the secret access key").asSecret();
 
     public static final Setting<Integer> OPS_HTTP_PORT = Setting.of("ops.http.port", SettingType.INT, 9400,
             "port of /metrics and /health/{live,ready}; 0 picks a free port, -1 disables")
@@ -72,6 +85,10 @@ public final class CommonSettings {
                 .define(DLQ_RETENTION)
                 .define(INSTANCE_ID)
                 .define(BLOB_STORE_URI)
+                .define(BLOB_S3_ENDPOINT)
+                .define(BLOB_S3_REGION)
+                .define(BLOB_S3_ACCESS_KEY)
+                .define(BLOB_S3_SECRET_KEY)
                 .define(OPS_HTTP_PORT)
                 .define(TOPIC_PROVISION)
                 .passThrough(KAFKA_PREFIX, "any Kafka client property, e.g. kafka.security.protocol=SASL_SSL;"

@@ -39,16 +39,23 @@ class OpsManifestsTest {
             "assembler", AssemblerSettings.definition());
     private static final String OPS_PORT = Integer.toString(CommonSettings.OPS_HTTP_PORT.defaultValue());
 
+    /** Duplicate keys are errors: YAML would otherwise keep the last one silently. */
+    private static LoaderOptions strict() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return options;
+    }
+
     private static Object yaml(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return new Yaml(new LoaderOptions()).load(in);
+            return new Yaml(strict()).load(in);
         }
     }
 
     private static List<Object> yamlDocuments(Path file) throws IOException {
         List<Object> docs = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file)) {
-            new Yaml(new LoaderOptions()).loadAll(in).forEach(docs::add);
+            new Yaml(strict()).loadAll(in).forEach(docs::add);
         }
         return docs;
     }
