@@ -1,5 +1,5 @@
 """Pre-encode training clips to HBQ bits with the trained AE (resumable, chunks of 1000).
-nice -n 10 /usr/bin/python3 training/encode_data.py [n_clips]   -> training/work/latents.pt"""
+nice -n 10 /usr/bin/python3 training/encode_data.py [n_clips]   -> training/runs/latents.pt"""
 import os, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np, torch

@@ -1,5 +1,5 @@
 """AE gate: held-out ground-truth clips through the AE, continuous and HBQ M=1..6 (PSNR + attributes).
-  nice -n 10 /usr/bin/python3 training/eval_ae.py [n_clips=100]   -> training/work/ae_eval.json"""
+  nice -n 10 /usr/bin/python3 training/eval_ae.py [n_clips=100]   -> training/runs/ae_eval.json"""
 import os, sys, json
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch

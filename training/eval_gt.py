@@ -1,5 +1,5 @@
 """Evaluator self-check on ground-truth clips: nice -n 10 /usr/bin/python3 training/eval_gt.py [n]
--> training/work/gt_eval.json"""
+-> training/runs/gt_eval.json"""
 import sys, os, json, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np

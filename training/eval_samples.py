@@ -2,7 +2,7 @@
   nice -n 10 /usr/bin/python3 training/eval_samples.py --mode fixed --steps 50 --w 3 --tau 1 [--n 100]
   nice -n 10 /usr/bin/python3 training/eval_samples.py --mode entropy --k K --b B --wp 5 --tmin 10 --tmax 50
 Prompts: 100 held-out scenes from seed 424242 (50/50 one/two objects); sampler seeds 10_000 + i.
-Writes training/work/eval_<tag>.json (summary + per-prompt records)."""
+Writes training/runs/eval_<tag>.json (summary + per-prompt records)."""
 import os, sys, json, time, argparse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np, torch

@@ -1,6 +1,6 @@
 """Export the bundle models/grn-tiny-shapes/: ONNX files, tokenizer.json, fixtures, manifest.json.
   nice -n 10 /usr/bin/python3 training/export_bundle.py
-Reads training/work/{ae_final.pt, refiner_final.pt, sampler_defaults.json, metrics.json}."""
+Reads training/runs/{ae_final.pt, refiner_final.pt, sampler_defaults.json, metrics.json}."""
 import os, sys, json, time, shutil
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np, torch, onnx

@@ -1,6 +1,6 @@
 """Fit k, b of the entropy-guided rule from a fixed-step evaluation run (its pass-wp entropy is exactly H*,
 because the warm-up schedule and the random streams are identical).
-  /usr/bin/python3 training/fit_entropy.py training/work/eval_<fixed tag>.json [wp=5] [n_lo=10] [n_hi=35]
+  /usr/bin/python3 training/fit_entropy.py training/runs/eval_<fixed tag>.json [wp=5] [n_lo=10] [n_hi=35]
 Linear map: 10th percentile of H* -> N = n_lo passes after warm-up, 90th percentile -> N = n_hi."""
 import sys, json, numpy as np
 d = json.load(open(sys.argv[1]))

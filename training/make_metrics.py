@@ -1,5 +1,5 @@
-"""Collect measured figures into training/work/metrics.json and the sampler defaults into
-training/work/sampler_defaults.json (both read by export_bundle.py).
+"""Collect measured figures into training/runs/metrics.json and the sampler defaults into
+training/runs/sampler_defaults.json (both read by export_bundle.py).
   /usr/bin/python3 training/make_metrics.py FIXED_TAG ENTROPY_TAG W K B"""
 import os, sys, json, re
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

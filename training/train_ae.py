@@ -1,5 +1,5 @@
 """Train the HBQ video autoencoder. Resumable: nice -n 10 /usr/bin/python3 training/train_ae.py
-Checkpoint: training/work/ae.pt (every 200 steps), log: training/work/ae.log.
+Checkpoint: training/runs/ae.pt (every 200 steps), log: training/runs/ae.log.
 Recipe: Adam 1.5e-3 (100-step warm-up, cosine to 5%), batch 12 mini-clips of 5 frames
 (frame 0 + one random 4-frame group of a 17-frame clip: latent groups are independent, so this trains
 exactly 2 of the 5 latent frames at 30% of the cost), loss = weighted MSE + 0.5 weighted L1 (weights 1 + 4 object + 8 edge pixels)

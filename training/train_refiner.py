@@ -1,7 +1,7 @@
 """Train text encoder + GRN refiner (GRN-METHOD.md 2.4). Resumable:
   nice -n 10 /usr/bin/python3 training/train_refiner.py
 Env: REF_STEPS (total steps, sets the cosine schedule), REF_MINUTES (stop & checkpoint after this wall time;
-rerun to continue). Checkpoint training/work/refiner.pt every 100 steps; log training/work/refiner.log.
+rerun to continue). Checkpoint training/runs/refiner.pt every 100 steps; log training/runs/refiner.log.
 Objective: per sample keep probability p = shift(sigmoid(N(MU, SIGMA^2)); ALPHA); every bit kept with prob p,
 else replaced by a uniform random bit; the realised keep fraction is the progress input; BCE on ALL bits
 (mean over tokens and bits, samples weighted equally); caption -> empty caption ([EOS] only) with prob 0.1."""

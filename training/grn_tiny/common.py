@@ -2,7 +2,7 @@ import os, sys, time, json
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # training/
-WORK = os.path.join(ROOT, "work")
+WORK = os.path.join(ROOT, "runs")
 BUNDLE = os.path.join(os.path.dirname(ROOT), "models", "grn-tiny-shapes")
 os.makedirs(WORK, exist_ok=True)
 
