@@ -17,6 +17,7 @@ import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicProvisioner;
 import io.grnstream.kafka.TopicRegistry;
+import io.grnstream.kafka.TopicReader;
 import io.grnstream.kafka.Topics;
 import io.grnstream.registry.SchemaRegistries;
 import io.grnstream.testing.SharedKafka;
@@ -30,10 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,23 +95,6 @@ class AssemblerServiceTest {
         }
     }
 
-    /** read_committed records of a topic until {@code done} holds or the time is up. */
-    private <V extends SpecificRecord> List<V> readUntil(TopicDefHolder<V> holder, Predicate<List<V>> done, Duration max) {
-        Topic<V> topic = topics.topic(holder.def());
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.bytesConsumer(
-                KafkaClients.consumerProperties(config, "reader-" + UUID.randomUUID(), "reader"))) {
-            consumer.subscribe(List.of(topic.name()));
-            long deadline = System.nanoTime() + max.toNanos();
-            while (!done.test(out) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(topic.value(r)));
-            }
-        }
-        return out;
-    }
-
-    private record TopicDefHolder<V extends SpecificRecord>(io.grnstream.kafka.TopicDef<V> def) {
-    }
 
     @Test
     void framesBecomeOneFaststartH264Mp4() throws Exception {
@@ -122,7 +103,7 @@ class AssemblerServiceTest {
         send("v1", 1, 8, 17);
         send("v1", 9, 16, 17);
 
-        List<VideoReady> videos = readUntil(new TopicDefHolder<>(Topics.VIDEOS), l -> !l.isEmpty(), Duration.ofSeconds(60));
+        List<VideoReady> videos = TopicReader.readUntil(config, topics, Topics.VIDEOS, l -> !l.isEmpty(), Duration.ofSeconds(60));
         assertEquals(1, videos.size());
         VideoReady v = videos.get(0);
         assertEquals(256, v.getWidth(), "64 px frames enlarged 4x by default");
@@ -138,8 +119,7 @@ class AssemblerServiceTest {
             List<String> boxes = Ffprobe.topLevelBoxes(mp4);
             assertTrue(boxes.indexOf("moov") < boxes.indexOf("mdat"), boxes.toString());
         }
-        List<RequestEvent> events = readUntil(new TopicDefHolder<>(Topics.EVENTS),
-                l -> l.stream().anyMatch(e -> e.getStatus() == RequestStatus.COMPLETED), Duration.ofSeconds(30));
+        List<RequestEvent> events = TopicReader.readUntil(config, topics, Topics.EVENTS, l -> l.stream().anyMatch(e -> e.getStatus() == RequestStatus.COMPLETED), Duration.ofSeconds(30));
         assertEquals(RequestStatus.COMPLETED, events.get(events.size() - 1).getStatus());
     }
 
@@ -148,7 +128,7 @@ class AssemblerServiceTest {
         AssemblerService first = start(config);
         send("v2", 0, 0, 9);
         send("v2", 1, 4, 9);
-        readUntil(new TopicDefHolder<>(Topics.EVENTS), l -> !l.isEmpty(), Duration.ofSeconds(60));
+        TopicReader.readUntil(config, topics, Topics.EVENTS, l -> !l.isEmpty(), Duration.ofSeconds(60));
         first.close();
 
         // A new instance with an empty state directory must rebuild the request from the changelog.
@@ -157,7 +137,7 @@ class AssemblerServiceTest {
         send("v2", 1, 4, 9);   // redelivered by an upstream retry
         send("v2", 5, 8, 9);
 
-        List<VideoReady> videos = readUntil(new TopicDefHolder<>(Topics.VIDEOS), l -> false, Duration.ofSeconds(15));
+        List<VideoReady> videos = TopicReader.readUntil(config, topics, Topics.VIDEOS, l -> false, Duration.ofSeconds(15));
         assertEquals(1, videos.size(), "exactly one VideoReady");
         assertEquals(9, videos.get(0).getFrames());
         second.close();

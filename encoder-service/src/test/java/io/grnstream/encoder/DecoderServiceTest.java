@@ -23,6 +23,7 @@ import io.grnstream.hbq.LatentVideoPacker;
 import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicDef;
+import io.grnstream.kafka.TopicReader;
 import io.grnstream.kafka.TopicProvisioner;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
@@ -50,7 +51,6 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,18 +123,9 @@ class DecoderServiceTest {
         }
     }
 
+
     private <V extends SpecificRecord> List<V> readUntil(TopicDef<V> def, Predicate<List<V>> done, Duration max) {
-        Topic<V> topic = topics.topic(def);
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.bytesConsumer(
-                KafkaClients.consumerProperties(config, "reader-" + UUID.randomUUID(), "reader"))) {
-            consumer.subscribe(List.of(topic.name()));
-            long deadline = System.nanoTime() + max.toNanos();
-            while (!done.test(out) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(100)).forEach(r -> out.add(topic.value(r)));
-            }
-        }
-        return out;
+        return TopicReader.readUntil(config, topics, def, done, max);
     }
 
     /** The whole clip decoded at once by the same network, as RGB24: what the chunks must add up to. */

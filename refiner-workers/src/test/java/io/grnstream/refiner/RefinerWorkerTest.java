@@ -19,6 +19,7 @@ import io.grnstream.hbq.LatentVideoPacker;
 import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicDef;
+import io.grnstream.kafka.TopicReader;
 import io.grnstream.kafka.TopicProvisioner;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
@@ -45,7 +46,6 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.Utils;
@@ -100,6 +100,10 @@ class RefinerWorkerTest {
         return worker;
     }
 
+    private <V extends SpecificRecord> List<V> readUntil(TopicDef<V> def, Predicate<List<V>> done, Duration max) {
+        return TopicReader.readUntil(config, topics, def, done, max);
+    }
+
     private static GenerationRequest request(String id, int steps) {
         return GenerationRequest.newBuilder().setRequestId(id)
                 .setPrompt("a yellow triangle moving up on a striped background").setSeed(11)
@@ -117,19 +121,6 @@ class RefinerWorkerTest {
         return topics.topic(Topics.REQUESTS).record(r.getRequestId(), r);
     }
 
-    private <V extends SpecificRecord> List<V> readUntil(TopicDef<V> def, Predicate<List<V>> done, Duration max) {
-        Topic<V> topic = topics.topic(def);
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.bytesConsumer(
-                KafkaClients.consumerProperties(config, "reader-" + UUID.randomUUID(), "reader"))) {
-            consumer.subscribe(List.of(topic.name()));
-            long deadline = System.nanoTime() + max.toNanos();
-            while (!done.test(out) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(topic.value(r)));
-            }
-        }
-        return out;
-    }
 
     /** Request ids that land on every partition, so every worker of the group gets some. */
     private static List<String> idsCoveringPartitions(String prefix, int count) {

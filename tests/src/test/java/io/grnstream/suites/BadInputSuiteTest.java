@@ -14,12 +14,11 @@ import io.grnstream.cli.LocalPipeline;
 import io.grnstream.config.GrnConfig;
 import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.Topic;
-import io.grnstream.kafka.TopicDef;
+import io.grnstream.kafka.TopicReader;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
 import io.grnstream.kafka.serde.ConfluentAvroSerializer;
 import io.grnstream.registry.SchemaRegistries;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,19 +26,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.Utf8;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -81,11 +75,11 @@ class BadInputSuiteTest {
                 }
             }
 
-            List<VideoReady> videos = readUntil(config, topics, Topics.VIDEOS, l -> l.size() >= valid.size(), Duration.ofMinutes(4));
+            List<VideoReady> videos = TopicReader.readUntil(config, topics, Topics.VIDEOS, l -> l.size() >= valid.size(), Duration.ofMinutes(4));
             assertEquals(Set.copyOf(valid), videos.stream().map(VideoReady::getRequestId).collect(Collectors.toSet()),
                     "every valid request completes");
 
-            List<DeadLetter> letters = readUntil(config, topics, Topics.DLQ, l -> l.size() >= bad.size(), Duration.ofMinutes(1));
+            List<DeadLetter> letters = TopicReader.readUntil(config, topics, Topics.DLQ, l -> l.size() >= bad.size(), Duration.ofMinutes(1));
             assertEquals(bad.size(), letters.size(), "one dead letter per bad record");
             Map<String, ErrorType> expectedByKey = new HashMap<>();
             bad.stream().filter(Bad::usableId).forEach(b -> expectedByKey.put(b.key(), b.expected()));
@@ -99,7 +93,7 @@ class BadInputSuiteTest {
             assertEquals(bad.stream().filter(b -> !b.usableId()).count(),
                     letters.stream().filter(l -> l.getRequestId() == null).count(), "unusable ids stay unnamed");
 
-            Set<String> failed = readUntil(config, topics, Topics.EVENTS, l -> failedIds(l).size() >= expectedByKey.size(),
+            Set<String> failed = TopicReader.readUntil(config, topics, Topics.EVENTS, l -> failedIds(l).size() >= expectedByKey.size(),
                     Duration.ofMinutes(1)).stream().filter(e -> e.getStatus() == RequestStatus.FAILED)
                     .map(RequestEvent::getRequestId).collect(Collectors.toSet());
             assertEquals(expectedByKey.keySet(), failed, "a FAILED event for every bad request with a usable id");
@@ -173,18 +167,4 @@ class BadInputSuiteTest {
         return new Bad(id, bytes, ErrorType.INVALID_REQUEST, true);
     }
 
-    private static <V extends SpecificRecord> List<V> readUntil(GrnConfig config, TopicRegistry topics, TopicDef<V> def,
-                                                               Predicate<List<V>> done, Duration max) {
-        Topic<V> topic = topics.topic(def);
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.bytesConsumer(
-                KafkaClients.consumerProperties(config, "suite-" + UUID.randomUUID(), "suite"))) {
-            consumer.subscribe(List.of(topic.name()));
-            long deadline = System.nanoTime() + max.toNanos();
-            while (!done.test(out) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(topic.value(r)));
-            }
-        }
-        return out;
-    }
 }
