@@ -40,6 +40,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean deleteOnClose;
     private final Properties serverProperties;
     private final String bootstrapServers;
+    private final String saslBootstrapServers;
     private final Duration startTimeout;
     private KafkaRaftServer server;
 
@@ -55,9 +56,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (b.saslUsers.isEmpty()) {
+            this.saslBootstrapServers = null;
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            // A second listener that only authenticated clients can use (SASL/PLAIN).
+            int saslPort = freePort();
+            this.saslBootstrapServers = "127.0.0.1:" + saslPort;
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort
+                    + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            b.saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+        }
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", dataDir.resolve("logs").toString());
@@ -140,6 +156,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** The SASL/PLAIN listener, when users were configured. */
+    public String saslBootstrapServers() {
+        if (saslBootstrapServers == null) {
+            throw new IllegalStateException("this broker has no SASL listener; configure users with saslPlainUsers");
+        }
+        return saslBootstrapServers;
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -204,6 +228,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private int port;
         private Duration startTimeout = Duration.ofSeconds(60);
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
+
+        /** Adds a SASL_PLAINTEXT listener accepting these users (PLAIN mechanism). */
+        public Builder saslPlainUsers(Map<String, String> usersAndPasswords) {
+            saslUsers.putAll(usersAndPasswords);
+            return this;
+        }
 
         /** Keep data in this directory (reused across restarts); by default a temporary one. */
         public Builder dataDir(Path dir, boolean deleteOnClose) {
