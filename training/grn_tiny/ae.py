@@ -5,15 +5,20 @@ Deviation from GRN's causal 3D-conv VAE (GRN-METHOD.md 1.5), allowed by the issu
 is replicated 4x, i.e. causal replicate padding), frames 4t-3..4t form latent frame t. Each latent frame
 depends only on its own frames (so it is causal, and the decoder has no cross-frame state: decoding one
 latent frame at a time needs no cache).
-Spatial stride 16: 64x64 -> 4x4, C = 32 latent channels, tanh on the latent.
+Latent: the networks work on an 8x8 grid of 8 channels (spatial stride 8) and the bundle's latent is its
+space-to-depth [32, 4, 4] (channel = 4*c + 2*dy + dx, pixel_unshuffle(2)), so a refiner token is a 2x2 patch
+of grid cells, the usual 1x2x2 patchify. An 8x8 grid keeps each 8-px cell's part of an outline local, which
+a 4x4 grid of 16-px cells could not learn in our CPU budget (shapes came out as blobs). tanh on the latent.
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as Fn
 
-C_LAT = 32
+C_GRID = 8      # channels of the 8x8 grid the networks see
+PATCH = 2       # space-to-depth factor between the grid and the bundle's latent
+C_LAT = C_GRID * PATCH * PATCH   # 32 channels of the bundle's latent
 T_STRIDE = 4
-S_STRIDE = 16
+S_STRIDE = 16   # of the bundle's latent; the grid itself has stride 8
 
 
 class Res(nn.Module):
@@ -34,27 +39,24 @@ class FrameEncoder(nn.Module):
         super().__init__()
         self.inp = nn.Conv2d(48, w[0], 3, padding=1)          # after pixel_unshuffle(4): 16x16
         self.r1 = Res(w[0])
-        self.d2 = nn.Conv2d(w[0], w[1], 3, stride=2, padding=1)  # 8x8
-        self.r2 = Res(w[1])
-        self.d3 = nn.Conv2d(w[1], cf, 3, stride=2, padding=1)    # 4x4
+        self.d2 = nn.Conv2d(w[0], cf, 3, stride=2, padding=1)  # 8x8
+        self.r2 = Res(cf)
         self.r3 = Res(cf)
 
     def forward(self, x):
         x = Fn.pixel_unshuffle(x, 4)
         x = self.r1(self.inp(x))
-        x = self.r2(self.d2(x))
-        return self.r3(self.d3(x))
+        return self.r3(self.r2(self.d2(x)))
 
 
 class FrameDecoder(nn.Module):
     def __init__(self, w=(96, 64, 48), cf=96):
         super().__init__()
         self.r3 = Res(cf)
+        self.r2a = Res(cf)
         # sub-pixel (conv + pixel_shuffle) upsampling: nearest upsampling cannot create structure inside a
         # latent cell (a uniform cell stays uniform through 3x3 convs), which made shapes blobs and stripes flat
-        self.u2 = nn.Conv2d(cf, 4 * w[0], 3, padding=1)    # -> 8x8
-        self.r2 = Res(w[0])
-        self.u1 = nn.Conv2d(w[0], 4 * w[1], 3, padding=1)  # -> 16x16
+        self.u1 = nn.Conv2d(cf, 4 * w[1], 3, padding=1)    # 8x8 -> 16x16
         self.r1 = Res(w[1])
         self.u0 = nn.Conv2d(w[1], 4 * w[2], 3, padding=1)  # -> 32x32
         self.r0 = Res(w[2])
@@ -62,8 +64,7 @@ class FrameDecoder(nn.Module):
         self.out = nn.Conv2d(w[2], 12, 3, padding=1)   # pixel_shuffle(2) -> 64x64x3
 
     def forward(self, x):
-        x = self.r3(x)
-        x = self.r2(Fn.pixel_shuffle(self.u2(x), 2))
+        x = self.r2a(self.r3(x))
         x = self.r1(Fn.pixel_shuffle(self.u1(x), 2))
         x = self.r0(Fn.pixel_shuffle(self.u0(x), 2))
         return Fn.pixel_shuffle(self.out(Fn.silu(self.n(x))), 2)
@@ -74,8 +75,8 @@ class VideoAE(nn.Module):
         super().__init__()
         self.cf = cf
         self.fenc = FrameEncoder(cf=cf)
-        self.tenc = nn.Sequential(nn.Conv2d(4 * cf, ct, 1), nn.SiLU(), nn.Conv2d(ct, C_LAT, 3, padding=1))
-        self.tdec = nn.Sequential(nn.Conv2d(C_LAT, ct, 3, padding=1), nn.SiLU(), nn.Conv2d(ct, 4 * cf, 1))
+        self.tenc = nn.Sequential(nn.Conv2d(4 * cf, ct, 1), nn.SiLU(), nn.Conv2d(ct, C_GRID, 3, padding=1))
+        self.tdec = nn.Sequential(nn.Conv2d(C_GRID, ct, 3, padding=1), nn.SiLU(), nn.Conv2d(ct, 4 * cf, 1))
         self.fdec = FrameDecoder(cf=cf)
 
     def encode_pre(self, x):
@@ -87,8 +88,8 @@ class VideoAE(nn.Module):
         f = f.reshape(B, Fr, self.cf, h, w)
         f = torch.cat([f[:, :1].repeat(1, 4, 1, 1, 1), f[:, 1:]], 1)    # causal replicate pad: [B, 4T', cf, h, w]
         g = f.reshape(B * Tl, 4 * self.cf, h, w)
-        z = self.tenc(g).reshape(B, Tl, C_LAT, h, w).transpose(1, 2)
-        return z
+        z = Fn.pixel_unshuffle(self.tenc(g), PATCH)                     # grid [C_GRID, 8, 8] -> latent [C_LAT, 4, 4]
+        return z.reshape(B, Tl, C_LAT, h // PATCH, w // PATCH).transpose(1, 2)
 
     def encode(self, x):
         return torch.tanh(self.encode_pre(x))
@@ -96,7 +97,9 @@ class VideoAE(nn.Module):
     def decode(self, z):
         """z [B,C,T',h,w] -> frames [B,3,1+4(T'-1),H,W]"""
         B, C, Tl, h, w = z.shape
-        g = self.tdec(z.transpose(1, 2).reshape(B * Tl, C, h, w))       # [B*T', 4cf, h, w]
+        z = Fn.pixel_shuffle(z.transpose(1, 2).reshape(B * Tl, C, h, w), PATCH)
+        h, w = h * PATCH, w * PATCH
+        g = self.tdec(z)                                                # [B*T', 4cf, h, w] on the grid
         f = g.reshape(B, Tl * 4, self.cf, h, w)[:, 3:]                  # latent frame 0 -> its last slot only
         Fr = f.shape[1]
         y = self.fdec(f.reshape(B * Fr, self.cf, h, w))

@@ -3,6 +3,7 @@ import os, json, hashlib
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as Fn
 import onnx
 from . import ae as A, text as T, hbq, domain as D
 
@@ -33,7 +34,9 @@ class VaeDecoderOnnx(nn.Module):
     def forward(self, z):
         ae = self.ae
         C, h, w = z.shape[1], z.shape[3], z.shape[4]
-        g = ae.tdec(z.transpose(1, 2).reshape(-1, C, h, w))
+        zg = Fn.pixel_shuffle(z.transpose(1, 2).reshape(-1, C, h, w), A.PATCH)
+        h, w = h * A.PATCH, w * A.PATCH
+        g = ae.tdec(zg)
         f = g.reshape(-1, ae.cf, h, w)[3:]                # [4T'-3 frames, cf, h, w]
         y = ae.fdec(f)
         return y.reshape(1, -1, 3, y.shape[2], y.shape[3]).transpose(1, 2)
@@ -49,7 +52,7 @@ class VaeEncoderOnnx(nn.Module):
         f = ae.fenc(frames.transpose(1, 2).reshape(-1, 3, H, W))     # [F, cf, h, w]
         f = torch.cat([f[:1], f[:1], f[:1], f], 0)                     # causal replicate pad -> 4T'
         h, w = f.shape[2], f.shape[3]
-        z = ae.tenc(f.reshape(-1, 4 * ae.cf, h, w))                    # [T', C, h, w]
+        z = Fn.pixel_unshuffle(ae.tenc(f.reshape(-1, 4 * ae.cf, h, w)), A.PATCH)   # [T', C, h/2, w/2]
         return torch.tanh(z).unsqueeze(0).transpose(1, 2)
 
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -93,6 +94,11 @@ public final class AssemblerService implements Stage {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.get(CommonSettings.TOPIC_REPLICATION_FACTOR));
         props.put(StreamsConfig.CLIENT_ID_CONFIG, "assembler-" + instanceId);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.largestMessageBytes());
+        if (!config.get(CommonSettings.INSTANCE_ID).isBlank()) {
+            // Static membership: an assembler restarted after a crash under the same instance.id takes
+            // its tasks back at once, instead of the group waiting out the dead member's session.
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        }
         props.putAll(config.passThrough(CommonSettings.KAFKA_PREFIX));
         return props;
     }
@@ -101,6 +107,12 @@ public final class AssemblerService implements Stage {
     public boolean isReady() {
         KafkaStreams s = streams;
         return s != null && (s.state() == KafkaStreams.State.RUNNING || s.state() == KafkaStreams.State.REBALANCING);
+    }
+
+    @Override
+    public boolean isLive() {
+        KafkaStreams s = streams;
+        return s == null || (s.state() != KafkaStreams.State.ERROR && s.state() != KafkaStreams.State.PENDING_ERROR);
     }
 
     /** Stops after the current video: its transaction commits or aborts, so nothing is half-published. */

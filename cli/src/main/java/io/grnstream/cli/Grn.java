@@ -383,7 +383,8 @@ public final class Grn {
     static final class StageCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "STAGE", description = "refiner, encoder or assembler")
         String stage;
-        @Parameters(index = "1..*", paramLabel = "SETTING", description = "--key=value settings")
+        // Settings look like options to picocli; it hands them over unparsed, as StageRunner reads them.
+        @CommandLine.Unmatched
         String[] settings = new String[0];
 
         @Override

@@ -38,7 +38,14 @@ public final class OpsServer implements AutoCloseable {
             return t;
         }));
         server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        server.createContext("/health/live", ex -> respond(ex, 200, "text/plain", "live\n"));
+        server.createContext("/health/live", ex -> {
+            List<String> failed = stages.stream().filter(s -> !s.isLive()).map(Stage::name).toList();
+            if (failed.isEmpty()) {
+                respond(ex, 200, "text/plain", "live\n");
+            } else {
+                respond(ex, 503, "text/plain", "failed: " + failed + "\n");
+            }
+        });
         server.createContext("/health/ready", ex -> {
             List<String> notReady = stages.stream().filter(s -> !s.isReady()).map(Stage::name).toList();
             if (notReady.isEmpty() && !stages.isEmpty()) {

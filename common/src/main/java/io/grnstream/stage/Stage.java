@@ -17,6 +17,14 @@ public interface Stage extends AutoCloseable {
     boolean isReady();
 
     /**
+     * False once the stage has failed for good (its consuming loop died); the liveness endpoint
+     * reports it and {@code grn stage} exits so that the orchestrator restarts the process.
+     */
+    default boolean isLive() {
+        return true;
+    }
+
+    /**
      * Stops taking new work but finishes what is in flight (a Kubernetes preStop calls it through
      * {@code POST /drain} before SIGTERM). A drained stage reports not ready.
      */

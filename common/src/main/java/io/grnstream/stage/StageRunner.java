@@ -13,8 +13,11 @@ import io.grnstream.registry.SchemaRegistries;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every stage's {@code main} does: resolve configuration (exit 2 naming the key on a bad
@@ -22,6 +25,8 @@ import org.apache.kafka.clients.admin.Admin;
  * gracefully on SIGTERM.
  */
 public final class StageRunner {
+    private static final Logger log = LoggerFactory.getLogger(StageRunner.class);
+
     private StageRunner() {
     }
 
@@ -76,6 +81,12 @@ public final class StageRunner {
             stopped.countDown();
         }, name + "-shutdown"));
         stage.start();
-        stopped.await();
+        // Crash-only: a stage whose consuming loop died is restarted by its orchestrator, so exit.
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
+            if (!stage.isLive()) {
+                log.error("{} failed and cannot recover; exiting so that it is restarted", name);
+                System.exit(70);
+            }
+        }
     }
 }

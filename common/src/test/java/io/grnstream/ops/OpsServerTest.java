@@ -23,6 +23,7 @@ class OpsServerTest {
     void servesPrometheusMetricsLivenessAndReadinessOfItsStages() throws Exception {
         AtomicBoolean ready = new AtomicBoolean(false);
         AtomicBoolean drained = new AtomicBoolean(false);
+        AtomicBoolean live = new AtomicBoolean(true);
         Stage stage = new Stage() {
             public String name() {
                 return "assembler";
@@ -33,6 +34,10 @@ class OpsServerTest {
 
             public boolean isReady() {
                 return ready.get();
+            }
+
+            public boolean isLive() {
+                return live.get();
             }
 
             public void close() {
@@ -60,6 +65,10 @@ class OpsServerTest {
             assertTrue(drained.get());
             HttpResponse<String> metrics = get(ops, "/metrics");
             assertTrue(metrics.body().contains("grn_test_videos_total 3.0"), metrics.body());
+            live.set(false);
+            HttpResponse<String> dead = get(ops, "/health/live");
+            assertEquals(503, dead.statusCode());
+            assertTrue(dead.body().contains("assembler"), dead.body());
         }
     }
 }

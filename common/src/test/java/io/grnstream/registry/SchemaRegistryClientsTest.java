@@ -5,84 +5,39 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.grnstream.avro.ControlCommand;
 import io.grnstream.avro.GenerationRequest;
 import io.grnstream.kafka.SampleRecords;
 import io.grnstream.kafka.serde.ConfluentAvroSerde;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The HTTP client against a stub that speaks the two Confluent REST calls we use, backed by the
- * in-memory registry (so both clients' behaviour is compared on the same data).
+ * The HTTP client against {@link RegistryHttpStub}, backed by the in-memory registry (so both
+ * clients' behaviour is compared on the same data).
  */
 class SchemaRegistryClientsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Schema V2 = new Schema.Parser().parse("""
             {"type":"record","name":"GenerationRequest","namespace":"io.grnstream.avro","fields":[
               {"name":"requestId","type":"string"},{"name":"prompt","type":"string"},{"name":"seed","type":"long"},
               {"name":"mustHave","type":"int"}]}""");
 
     private final InMemorySchemaRegistry backing = new InMemorySchemaRegistry();
-    private final List<String> authorizations = new CopyOnWriteArrayList<>();
-    private HttpServer server;
+    private RegistryHttpStub server;
     private String url;
 
     @BeforeEach
-    void startStub() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.start();
-        url = "http://127.0.0.1:" + server.getAddress().getPort();
+    void startStub() {
+        server = RegistryHttpStub.start(backing);
+        url = server.url();
     }
 
     @AfterEach
     void stopStub() {
-        server.stop(0);
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-        String path = exchange.getRequestURI().getRawPath();
-        int status = 200;
-        Object answer;
-        try {
-            if (exchange.getRequestMethod().equals("POST") && path.matches("/subjects/[^/]+/versions")) {
-                String subject = URLDecoder.decode(path.split("/")[2], StandardCharsets.UTF_8);
-                JsonNode body = JSON.readTree(exchange.getRequestBody());
-                answer = Map.of("id", backing.register(subject, new Schema.Parser().parse(body.get("schema").asText())));
-            } else if (exchange.getRequestMethod().equals("GET") && path.matches("/schemas/ids/\\d+")) {
-                answer = Map.of("schema", backing.schemaById(Integer.parseInt(path.split("/")[3])).toString());
-            } else {
-                status = 404;
-                answer = Map.of("error_code", 404, "message", "no route " + path);
-            }
-        } catch (IncompatibleSchemaException e) {
-            status = 409;
-            answer = Map.of("error_code", 409, "message", e.getMessage());
-        } catch (SchemaRegistryException e) {
-            status = 404;
-            answer = Map.of("error_code", 40403, "message", e.getMessage());
-        }
-        byte[] bytes = JSON.writeValueAsBytes(answer);
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-        exchange.close();
+        server.close();
     }
 
     private HttpSchemaRegistryClient client(String userInfo) {
@@ -142,12 +97,12 @@ class SchemaRegistryClientsTest {
     @Test
     void sendsBasicAuthenticationWhenConfigured() {
         client("svc:s3cret").register("grn.control-value", ControlCommand.getClassSchema());
-        assertEquals("Basic c3ZjOnMzY3JldA==", authorizations.get(0));
+        assertEquals("Basic c3ZjOnMzY3JldA==", server.authorizations().get(0));
     }
 
     @Test
     void unreachableRegistryIsReportedAsTransient() {
-        server.stop(0);
+        server.close();
         assertThrows(SchemaRegistryUnavailableException.class, () -> client("").schemaById(1));
     }
 }

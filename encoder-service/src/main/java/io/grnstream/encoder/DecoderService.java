@@ -89,6 +89,7 @@ public final class DecoderService implements io.grnstream.stage.Stage {
     private Thread pollThread;
     private volatile boolean running;
     private volatile boolean ready;
+    private volatile boolean crashed;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Called before each latent frame is decoded; tests use it to act at a known point. */
     volatile java.util.function.IntConsumer beforeLatentFrame = t -> { };
@@ -170,6 +171,11 @@ public final class DecoderService implements io.grnstream.stage.Stage {
         return ready && running;
     }
 
+    @Override
+    public boolean isLive() {
+        return !crashed;
+    }
+
     private void pollLoop() {
         try {
             while (running) {
@@ -197,6 +203,7 @@ public final class DecoderService implements io.grnstream.stage.Stage {
             // stopping
         } catch (RuntimeException e) {
             log.error("decoder poll loop failed", e);
+            crashed = true;
             running = false;
         } finally {
             consumer.close(Duration.ofSeconds(5));

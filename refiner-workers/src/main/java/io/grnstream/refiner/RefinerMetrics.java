@@ -16,6 +16,7 @@ final class RefinerMetrics {
     final Counter steps;
     final Counter latents;
     final Counter rebalances;
+    final Counter rejoins;
     final AtomicInteger inFlight = new AtomicInteger();
     private final MeterRegistry registry;
 
@@ -30,6 +31,8 @@ final class RefinerMetrics {
                 .register(registry);
         steps = Counter.builder("grn.refiner.steps").description("forward passes, per request").register(registry);
         latents = Counter.builder("grn.refiner.latents").description("latent records committed").register(registry);
+        rejoins = Counter.builder("grn.refiner.rejoins")
+                .description("group joins retried because a crashed predecessor still held this instance id").register(registry);
         rebalances = Counter.builder("grn.refiner.rebalances").description("times partitions were taken from this worker")
                 .register(registry);
         registry.gauge("grn.refiner.in.flight", inFlight);

@@ -63,6 +63,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,6 +195,27 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         dlq = topics.topic(Topics.DLQ);
         control = topics.topic(Topics.CONTROL);
 
+        openConsumer();
+        Map<String, Object> txProps = KafkaClients.transactionalProducerProperties(config, "refiner-out-" + instanceId,
+                "grn-refiner-" + instanceId);
+        txProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                (int) config.get(RefinerSettings.TRANSACTION_TIMEOUT).toMillis());
+        outputs = KafkaClients.bytesProducer(txProps);
+        outputs.initTransactions();
+        progress = KafkaClients.bytesProducer(KafkaClients.producerProperties(config, "refiner-progress-" + instanceId));
+
+        running = true;
+        controlThread = new Thread(this::followControl, "refiner-control-" + instanceId);
+        controlThread.setDaemon(true);
+        controlThread.start();
+        // The poll thread encodes prompts, which enters ONNX Runtime.
+        pollThread = InferenceRuntime.nativeThread(this::pollLoop, "refiner-poll-" + instanceId);
+        pollThread.start();
+        ready = true;
+        log.info("refiner worker {} ready: bundle {} ({}), batch {}", instanceId, bundle.id(), bundle.sha256(), maxBatch);
+    }
+
+    private void openConsumer() {
         Map<String, Object> consumerProps = KafkaClients.consumerProperties(config, config.get(RefinerSettings.GROUP_ID),
                 "refiner-" + instanceId);
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2 * maxBatch);
@@ -205,24 +227,34 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         // Consumer lag and fetch metrics, next to ours on /metrics.
         consumerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(meters);
-        Map<String, Object> txProps = KafkaClients.transactionalProducerProperties(config, "refiner-out-" + instanceId,
-                "grn-refiner-" + instanceId);
-        txProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                (int) config.get(RefinerSettings.TRANSACTION_TIMEOUT).toMillis());
-        outputs = KafkaClients.bytesProducer(txProps);
-        outputs.initTransactions();
-        progress = KafkaClients.bytesProducer(KafkaClients.producerProperties(config, "refiner-progress-" + instanceId));
-
-        running = true;
         consumer.subscribe(List.of(requests.name()), new Rebalance());
-        controlThread = new Thread(this::followControl, "refiner-control-" + instanceId);
-        controlThread.setDaemon(true);
-        controlThread.start();
-        // The poll thread encodes prompts, which enters ONNX Runtime.
-        pollThread = InferenceRuntime.nativeThread(this::pollLoop, "refiner-poll-" + instanceId);
-        pollThread.start();
-        ready = true;
-        log.info("refiner worker {} ready: bundle {} ({}), batch {}", instanceId, bundle.id(), bundle.sha256(), maxBatch);
+    }
+
+    /**
+     * A worker restarted right after a crash (kill -9, OOM) finds its static instance id still held
+     * by its dead predecessor until that member's session times out; the new group protocol refuses
+     * the join and leaves the consumer unusable. Start a fresh consumer and try again: the id is
+     * released within one session timeout.
+     */
+    private void rejoinAfterUnreleasedInstanceId(UnreleasedInstanceIdException e) {
+        long waitMs = Math.min(5_000, 500L << Math.min(4, joinRetries++));
+        log.warn("instance id {} is still held by an earlier member (a crashed predecessor); joining again in {} ms",
+                instanceId, waitMs);
+        metrics.rejoins.increment();
+        consumerMetrics.close();
+        consumer.close(Duration.ZERO);
+        sleepQuietly(waitMs);
+        openConsumer();
+    }
+
+    private int joinRetries;
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One short refinement, so the first real request does not pay for session initialisation. */
@@ -243,6 +275,11 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     @Override
     public boolean isReady() {
         return ready && running && !crashed && !draining;
+    }
+
+    @Override
+    public boolean isLive() {
+        return !crashed;
     }
 
     /** Admits nothing more; in-flight jobs finish and commit as usual. */
@@ -276,7 +313,15 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
 
     private Iterable<ConsumerRecord<byte[], byte[]>> pollOnce() {
         rewound.clear();
-        return consumer.poll(Duration.ofMillis(100));
+        try {
+            return consumer.poll(Duration.ofMillis(100));
+        } catch (UnreleasedInstanceIdException e) {
+            if (!inFlight.isEmpty()) {
+                throw e;
+            }
+            rejoinAfterUnreleasedInstanceId(e);
+            return List.of();
+        }
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> record) {
@@ -652,6 +697,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joinRetries = 0;
             assignedPartitions = consumer.assignment().size();
             if (inFlight.size() >= maxBatch || !running || draining) {
                 consumer.pause(partitions);

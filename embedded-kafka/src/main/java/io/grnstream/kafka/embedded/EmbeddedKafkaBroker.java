@@ -90,6 +90,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // seconds, not the production default of 45 s.
         p.put("group.consumer.min.session.timeout.ms", "6000");
         p.put("group.consumer.session.timeout.ms", "10000");
+        // New members get partitions after a heartbeat round trip of the members that give them up:
+        // at the default 5 s interval a second worker sat idle for up to 10 s after joining.
+        p.put("group.consumer.min.heartbeat.interval.ms", "500");
+        p.put("group.consumer.heartbeat.interval.ms", "1000");
         // Topics come from the provisioner with their designed settings, never from a typo.
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
