@@ -17,15 +17,15 @@ import java.util.concurrent.TimeUnit;
  * file's top-level boxes for the faststart layout. CI (CI=true) installs ffmpeg and requires it;
  * elsewhere the ffprobe checks are skipped when it is missing.
  */
-final class Ffprobe {
-    record Stream(String codec, String pixelFormat, int width, int height, int frames, double durationSeconds,
+public final class Ffprobe {
+    public record Stream(String codec, String pixelFormat, int width, int height, int frames, double durationSeconds,
                   String frameRate) {
     }
 
     private Ffprobe() {
     }
 
-    static Stream probe(Path mp4) throws IOException, InterruptedException {
+    public static Stream probe(Path mp4) throws IOException, InterruptedException {
         boolean present = new ProcessBuilder("ffprobe", "-version").redirectErrorStream(true).start().waitFor() == 0;
         if (!present && "true".equals(System.getenv("CI"))) {
             throw new IllegalStateException("ffprobe is missing; .ci/run installs Debian's ffmpeg package");
@@ -46,7 +46,7 @@ final class Ffprobe {
     }
 
     /** Types of the top-level boxes in file order, e.g. [ftyp, moov, free, mdat]. */
-    static List<String> topLevelBoxes(Path mp4) throws IOException {
+    public static List<String> topLevelBoxes(Path mp4) throws IOException {
         List<String> boxes = new ArrayList<>();
         try (RandomAccessFile file = new RandomAccessFile(mp4.toFile(), "r")) {
             long at = 0;

@@ -14,24 +14,15 @@ import io.grnstream.avro.RequestStatus;
 import io.grnstream.avro.VideoReady;
 import io.grnstream.client.GrnClient;
 import io.grnstream.client.RequestHandle;
-import io.grnstream.config.CommonSettings;
-import io.grnstream.config.ConfigLoader;
 import io.grnstream.config.GrnConfig;
-import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.TopicDef;
-import io.grnstream.kafka.TopicProvisioner;
 import io.grnstream.kafka.TopicReader;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
-import io.grnstream.kafka.embedded.EmbeddedKafkaBroker;
-import io.grnstream.registry.InMemorySchemaRegistry;
-import io.grnstream.registry.RegistryHttpStub;
-import io.grnstream.registry.SchemaRegistries;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  * The random moments come from a printed seed; rerun one with -Dgrn.fault.seed=N.
  */
 class FaultSuiteTest {
-    private static final Path MODEL = Path.of("..", "models", "grn-tiny-shapes").toAbsolutePath().normalize();
     private static final String[] PROMPTS = {
             "a red circle moving left on a black background",
             "a yellow triangle moving up and a blue square moving right on a striped background",
@@ -70,8 +59,7 @@ class FaultSuiteTest {
     @TempDir
     Path work;
 
-    private final Map<String, StageProcess> stages = new LinkedHashMap<>();
-    private final Map<String, Map<String, String>> stageSettings = new HashMap<>();
+    private ProcessCluster cluster;
     private final List<RequestEvent> events = new CopyOnWriteArrayList<>();
     private final AtomicInteger completed = new AtomicInteger();
     private long t0 = System.nanoTime();
@@ -81,32 +69,15 @@ class FaultSuiteTest {
         long seed = Long.getLong("grn.fault.seed", System.nanoTime());
         Random random = new Random(seed);
         System.out.println("fault suite seed " + seed + " (rerun with -Dgrn.fault.seed=" + seed + ")");
-        int port = StageProcess.freePort();
-        Path kafkaDir = work.resolve("kafka");
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDir, false).port(port).build().start();
-        try (RegistryHttpStub registry = RegistryHttpStub.start(new InMemorySchemaRegistry())) {
-            Map<String, String> shared = Map.of(
-                    "bootstrap.servers", broker.bootstrapServers(),
-                    "schema.registry.url", registry.url(),
-                    "topic.partitions", "2",
-                    "blob.store.uri", work.resolve("blobs").toUri().toString());
-            GrnConfig clientConfig = ConfigLoader.fromMap(CommonSettings.definition("grn"), shared);
-            TopicRegistry topics = new TopicRegistry(clientConfig, SchemaRegistries.fromConfig(clientConfig));
-            try (Admin admin = KafkaClients.admin(clientConfig)) {
-                TopicProvisioner.ensureTopics(admin, topics, clientConfig, Duration.ofSeconds(60));
-            }
-            Map<String, String> model = Map.of("model.dir", MODEL.toString(), "inference.intra.op.threads", "1");
-            define("refiner", "refiner-1", shared, model, Map.of("refiner.max.batch", "1"));
-            define("refiner", "refiner-2", shared, model, Map.of("refiner.max.batch", "1"));
-            define("encoder", "encoder-1", shared, model, Map.of());
-            define("assembler", "assembler-1", shared, Map.of(), Map.of("assembler.state.dir", work.resolve("state-1").toString()));
-            for (String name : stageSettings.keySet()) {
-                launch(name);
-            }
-            for (StageProcess p : stages.values()) {
-                p.awaitReady(Duration.ofMinutes(2));
-            }
-            awaitAssigned(clientConfig, "grn-refiner-workers", 2);
+        try (ProcessCluster c = ProcessCluster.start(work, LOGS)) {
+            cluster = c;
+            c.define("refiner", "refiner-1", Map.of("refiner.max.batch", "1"))
+                    .define("refiner", "refiner-2", Map.of("refiner.max.batch", "1"))
+                    .define("encoder", "encoder-1", Map.of())
+                    .define("assembler", "assembler-1", Map.of());
+            c.launchAll();
+            c.awaitAssigned("grn-refiner-workers", 2);
+            GrnConfig clientConfig = c.clientConfig();
 
             List<RequestHandle> handles = new ArrayList<>();
             try (GrnClient client = new GrnClient(clientConfig)) {
@@ -133,9 +104,9 @@ class FaultSuiteTest {
                 crash("encoder-1");
                 Thread.sleep(random.nextInt(1000));
                 note("broker stopped");
-                broker.close();
+                c.stopBroker();
                 Thread.sleep(1000 + random.nextInt(2000));
-                broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDir, false).port(port).build().start();
+                c.startBroker();
                 note("broker back");
                 awaitWorkBy("assembler-1", io.grnstream.avro.Stage.ASSEMBLING);
                 Thread.sleep(random.nextInt(300));
@@ -145,22 +116,17 @@ class FaultSuiteTest {
                     try {
                         h.video().get(6, TimeUnit.MINUTES);
                     } catch (Exception e) {
-                        fail(h.requestId() + " never completed (" + e + ")\n" + stageTails());
+                        fail(h.requestId() + " never completed (" + e + ")\n" + c.tails());
                     }
                 }
                 note("all videos ready");
             }
             // Late duplicates would come from work redone after a crash: give it a moment, then count.
             Thread.sleep(3000);
-            for (StageProcess p : stages.values()) {
+            for (StageProcess p : c.stages()) {
                 assertTrue(p.alive(), p.name() + " died:\n" + p.tail());
             }
-            verifyTopics(clientConfig, topics);
-        } finally {
-            for (StageProcess p : stages.values()) {
-                p.close();
-            }
-            broker.close();
+            verifyTopics(clientConfig, c.topics());
         }
     }
 
@@ -221,32 +187,16 @@ class FaultSuiteTest {
         return records.stream().collect(Collectors.groupingBy(key, Collectors.counting()));
     }
 
-    private void define(String stage, String name, Map<String, String> shared, Map<String, String> model,
-                        Map<String, String> own) {
-        Map<String, String> all = new LinkedHashMap<>(shared);
-        all.putAll(model);
-        all.putAll(own);
-        all.put("stage", stage);
-        stageSettings.put(name, all);
-    }
-
-    private void launch(String name) {
-        Map<String, String> settings = new LinkedHashMap<>(stageSettings.get(name));
-        String stage = settings.remove("stage");
-        stages.put(name, StageProcess.start(stage, name, LOGS, settings));
-    }
-
     /**
      * SIGKILL, then a restart under the same instance id (static membership, same transactional
      * id). A fault after every request finished would test nothing, so that fails the test.
      */
     private void crash(String name) throws InterruptedException {
         assertTrue(completed.get() < REQUESTS, "all requests finished before " + name + " was killed: nothing in flight");
-        stages.get(name).killHard();
+        cluster.stage(name).killHard();
         note(name + " killed");
-        launch(name);
         // It comes back while the next faults happen, as a restarted pod would.
-        StageProcess restarted = stages.get(name);
+        StageProcess restarted = cluster.launch(name);
         Thread watcher = new Thread(() -> {
             try {
                 restarted.awaitReady(Duration.ofMinutes(2));
@@ -257,24 +207,6 @@ class FaultSuiteTest {
         }, "restart-" + name);
         watcher.setDaemon(true);
         watcher.start();
-    }
-
-    /** Ready is not yet working: waits until {@code members} members of {@code group} own partitions. */
-    private static void awaitAssigned(GrnConfig config, String group, int members) throws Exception {
-        try (Admin admin = KafkaClients.admin(config)) {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-            while (true) {
-                long working = admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
-                        .filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
-                if (working >= members) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    fail(working + " of " + members + " members of " + group + " own partitions after 1 min");
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     private void note(String what) {
@@ -299,16 +231,11 @@ class FaultSuiteTest {
             }
             if (System.nanoTime() > deadline) {
                 fail("no " + stage + " event from " + instance + "; " + completed.get() + " videos ready; events by stage and instance: "
-                        + count(List.copyOf(events), e -> e.getStatus() + "/" + e.getStage() + "/" + e.getEmittedBy()) + "\n" + stageTails());
+                        + count(List.copyOf(events), e -> e.getStatus() + "/" + e.getStage() + "/" + e.getEmittedBy()) + "\n"
+                        + cluster.tails());
             }
             Thread.sleep(10);
         }
     }
 
-    private String stageTails() {
-        StringBuilder b = new StringBuilder();
-        stages.values().forEach(p -> b.append("--- ").append(p.name()).append(p.alive() ? "" : " (dead)").append('\n')
-                .append(p.tail()).append('\n'));
-        return b.toString();
-    }
 }

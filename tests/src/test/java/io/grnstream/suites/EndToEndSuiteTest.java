@@ -1,0 +1,114 @@
+package io.grnstream.suites;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grnstream.assembler.Ffprobe;
+import io.grnstream.avro.GenerationRequest;
+import io.grnstream.avro.VideoReady;
+import io.grnstream.blob.BlobStore;
+import io.grnstream.blob.BlobStores;
+import io.grnstream.client.GrnClient;
+import io.grnstream.client.RequestHandle;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Prompt in, MP4 out: a real broker, each stage in its own JVM, the bundle's default sampler. Every
+ * MP4 is checked with ffprobe and then judged by the attribute evaluator against its prompt.
+ */
+class EndToEndSuiteTest {
+    private static final Path LOGS = Path.of("target", "end-to-end-logs").toAbsolutePath();
+    /** One and two objects, every background, colour, shape and direction at least once. */
+    private static final String[] PROMPTS = {
+            "a red circle moving left on a black background",
+            "a green square moving right on a gray background",
+            "a blue triangle moving up on a striped background",
+            "a yellow circle moving down on a gray background",
+            "a magenta square moving up on a black background",
+            "a cyan triangle moving left on a striped background",
+            "a red square moving right and a blue circle moving left on a black background",
+            "a yellow triangle moving down and a cyan square moving up on a gray background"};
+    /** The gate for all attributes right together, on held-out prompts. */
+    private static final double ALL_ATTRIBUTES_GATE = 0.75;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void promptsBecomeMp4sThatShowWhatTheyAskFor() throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(work, LOGS)) {
+            cluster.define("refiner", "refiner-1", Map.of())
+                    .define("encoder", "encoder-1", Map.of())
+                    .define("assembler", "assembler-1", Map.of());
+            cluster.launchAll();
+            List<RequestHandle> handles = new ArrayList<>();
+            try (GrnClient client = new GrnClient(cluster.clientConfig());
+                 BlobStore blobs = BlobStores.fromConfig(cluster.clientConfig())) {
+                for (int i = 0; i < PROMPTS.length; i++) {
+                    handles.add(client.submit(GenerationRequest.newBuilder().setRequestId("e2e-" + i)
+                            .setPrompt(PROMPTS[i]).setSeed(2026 + i).build()));
+                }
+                int matching = 0;
+                for (int i = 0; i < PROMPTS.length; i++) {
+                    VideoReady video = handles.get(i).video().get(5, TimeUnit.MINUTES);
+                    Path mp4 = work.resolve("e2e-" + i + ".mp4");
+                    Files.write(mp4, bytes(video, blobs));
+
+                    Ffprobe.Stream s = Ffprobe.probe(mp4);
+                    assertEquals("h264", s.codec());
+                    assertEquals("yuv420p", s.pixelFormat());
+                    assertEquals(video.getFrames(), s.frames());
+                    assertEquals(video.getWidth(), s.width());
+                    assertEquals(video.getHeight(), s.height());
+                    List<String> boxes = Ffprobe.topLevelBoxes(mp4);
+                    assertTrue(boxes.indexOf("moov") < boxes.indexOf("mdat"), "faststart: " + boxes);
+
+                    int factor = s.width() / 64;
+                    byte[] frames = AttributeEvaluator.downscale(decodeRgb(mp4, s.width(), s.height(), s.frames()),
+                            s.frames(), s.height(), s.width(), factor);
+                    AttributeEvaluator.Verdict verdict = AttributeEvaluator.analyse(frames, s.frames(), 64, 64);
+                    boolean match = AttributeEvaluator.matches(verdict, PROMPTS[i]);
+                    matching += match ? 1 : 0;
+                    System.out.printf("e2e: %-5s %s -> %s on %s%n", match ? "ok" : "MISS", PROMPTS[i],
+                            verdict.objects().stream().map(o -> o.color() + " " + o.shape() + " " + o.direction()).toList(),
+                            verdict.background());
+                }
+                double share = matching / (double) PROMPTS.length;
+                System.out.printf("e2e: %d of %d videos show everything their prompt asks for%n", matching, PROMPTS.length);
+                assertTrue(share >= ALL_ATTRIBUTES_GATE, matching + " of " + PROMPTS.length + " videos match their prompt");
+            }
+        }
+    }
+
+    private static byte[] bytes(VideoReady video, BlobStore blobs) throws IOException {
+        if (video.getInlineBytes() != null) {
+            byte[] b = new byte[video.getInlineBytes().remaining()];
+            video.getInlineBytes().duplicate().get(b);
+            return b;
+        }
+        return blobs.read(video.getUri());
+    }
+
+    /** All frames as RGB bytes, decoded by the ffmpeg command (independent of the muxer under test). */
+    private static byte[] decodeRgb(Path mp4, int width, int height, int frames) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-i", mp4.toString(), "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (InputStream in = p.getInputStream()) {
+            in.transferTo(out);
+        }
+        assertEquals(0, p.waitFor(), "ffmpeg could not decode " + mp4);
+        assertEquals((long) width * height * 3 * frames, out.size(), "decoded size of " + mp4);
+        return out.toByteArray();
+    }
+}
