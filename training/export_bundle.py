@@ -151,7 +151,9 @@ manifest = dict(
     video=dict(frames=D.F, fps=D.FPS, height=D.H, width=D.W, channels=3, range=[-1, 1],
                to_uint8="round(clamp((v+1)/2,0,1)*255)"),
     latent=dict(channels=C, temporal_stride=A.T_STRIDE, spatial_stride=A.S_STRIDE, latent_grid=[5, 4, 4],
-                layout="z[1, C, T', h, w]", latent_frames_formula="T' = 1 + (F-1)/4, frame 0 alone"),
+                layout="z[1, C, T', h, w]", latent_frames_formula="T' = 1 + (F-1)/4, frame 0 alone",
+                autoencoder_grid=f"the autoencoder works on an 8x8 grid of {A.C_GRID} channels (stride 8); this latent is its "
+                                 f"space-to-depth by {A.PATCH}: channel = {A.PATCH * A.PATCH}*c + {A.PATCH}*dy + dx"),
     hbq=dict(rounds=4, bits_per_token=C * 4, tokens=NTOK, bit_order="j = m*C + c (round-major, m=0 coarsest)",
              token_order="(t, h, w) raster, t slowest", dequant="z[c] = sum_m 2^-(m+1) * (2*bit[m*C+c] - 1)",
              quant="q0=0; b_m = x > q_{m-1}; q_m = q_{m-1} + 2^-m (2 b_m - 1)"),

@@ -1,35 +1,77 @@
-"""Collect measured figures into training/runs/metrics.json and the sampler defaults into
-training/runs/sampler_defaults.json (both read by export_bundle.py).
-  /usr/bin/python3 training/make_metrics.py FIXED_TAG ENTROPY_TAG W K B"""
-import os, sys, json, re
+"""Collect the measured figures into training/runs/metrics.json, deciding every gate from the data,
+and the sampler defaults into training/runs/sampler_defaults.json (both read by export_bundle.py).
+  /usr/bin/python3 training/make_metrics.py FIXED_TAG ENTROPY_TAG W K B
+FIXED_TAG / ENTROPY_TAG name training/runs/eval_<tag>.json of the fixed-50 and entropy-guided runs."""
+import os, sys, json, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from grn_tiny.common import WORK
-ft, et, w, k, b = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-fx = json.load(open(os.path.join(WORK, f"eval_{ft}.json")))["summary"]
-en = json.load(open(os.path.join(WORK, f"eval_{et}.json")))["summary"]
-ae = json.load(open(os.path.join(WORK, "ae_eval.json")))
-gt = json.load(open(os.path.join(WORK, "gt_eval.json"))) if os.path.exists(os.path.join(WORK, "gt_eval.json")) else None
-ref = torch_step = None
 import torch
+from grn_tiny.common import WORK
+
+ft, et, w, k, b = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+load = lambda name: json.load(open(os.path.join(WORK, name)))
+fx = load(f"eval_{ft}.json")["summary"]
+en = load(f"eval_{et}.json")["summary"]
+ae = load("ae_eval.json")
+gt = load("gt_eval.json")
+
+
+def wall_minutes(log):
+    """First to last timestamp of a log (HH:MM:SS, may cross midnight), resumptions included."""
+    stamps = []
+    for line in open(os.path.join(WORK, log)):
+        try:
+            t = time.strptime(line[:8], "%H:%M:%S")
+        except ValueError:
+            continue
+        s = t.tm_hour * 3600 + t.tm_min * 60 + t.tm_sec
+        while stamps and s < stamps[-1]:
+            s += 86400
+        stamps.append(s)
+    return round((stamps[-1] - stamps[0]) / 60, 1) if stamps else None
+
+
+def verdict(ok, text):
+    return ("pass" if ok else "FAIL") + " (" + text + ")"
+
+
+ATTR = ["color", "shape", "dir", "bg"]
+m4, cont = ae["M4"], ae["cont"]
+e, f = en["all"], fx["all"]
+groups = en["passes_by_group"]
+plain_one = max(groups.get("1obj_black", 0), groups.get("1obj_gray", 0))
+textured_two = groups.get("2obj_striped", 0)
+drops = {a: round(f[a] - e[a], 4) for a in ["color", "shape", "dir", "all"]}
+gates = dict(
+    evaluator_ground_truth_ge_99=verdict(all(gt["all"][a] >= 0.99 for a in ATTR + ["all"]),
+                                         ", ".join(f"{a} {gt['all'][a]:.3f}" for a in ATTR + ["all"]) + f", {gt['n']} clips"),
+    ae_m4_every_attribute_ge_95=verdict(all(m4[a] >= 0.95 for a in ATTR),
+                                        ", ".join(f"{a} {m4[a]:.3f}" for a in ATTR)),
+    hbq_m4_psnr_within_0_5_db=verdict(cont["psnr"] - m4["psnr"] <= 0.5, f"{m4['psnr']:.2f} vs {cont['psnr']:.2f} dB"),
+    samples_colour90_dir90_shape85_all75=verdict(e["color"] >= 0.90 and e["dir"] >= 0.90 and e["shape"] >= 0.85 and e["all"] >= 0.75,
+                                                 f"default sampler: colour {e['color']:.3f}, direction {e['dir']:.3f}, "
+                                                 f"shape {e['shape']:.3f}, all {e['all']:.3f}"),
+    entropy_passes_le_60pct=verdict(en["mean_passes"] <= 30, f"{en['mean_passes']:.2f} of 50"),
+    entropy_accuracy_within_2_points=verdict(all(d <= 0.02 for d in drops.values()),
+                                             "fixed minus entropy-guided: " + ", ".join(f"{a} {d:+.3f}" for a, d in drops.items())),
+    entropy_more_steps_two_object_textured=verdict(textured_two > plain_one,
+                                                   f"2 objects striped {textured_two:.1f} vs 1 object plain {plain_one:.1f} passes"))
+
+ae_ck = torch.load(os.path.join(WORK, "ae_final.pt"))
 rs = torch.load(os.path.join(WORK, "refiner_final.pt"))
+clips = torch.load(os.path.join(WORK, "latents.pt"))["bits"].shape[0]
 defaults = dict(guidance_scale=w, temperature=1.0, mode="entropy", fixed_steps=50, negative_prompt="",
                 entropy=dict(wp=5, k=k, b=b, Tmin=10, Tmax=50))
 json.dump(defaults, open(os.path.join(WORK, "sampler_defaults.json"), "w"), indent=1)
 metrics = dict(
     training=dict(
-        autoencoder=dict(steps=1400, batch="12 mini-clips x 5 frames", optimizer="Adam lr 1.5e-3 cosine", hbq_ste_from_step=400,
-                         wall_minutes="about 20 (shared CPU)", command="nice -n 10 /usr/bin/python3 training/train_ae.py"),
-        refiner=dict(steps=rs["step"], batch=32, clips=8000, optimizer="AdamW lr 1e-3 (0.9,0.95) wd 0.01, EMA 0.998",
-                     keep_prob="shift(sigmoid(N(0,1)), alpha=2)", caption_dropout=0.1,
-                     wall_minutes="29 (shared CPU, 0.85-3.1 s/step)", command="nice -n 10 /usr/bin/python3 training/train_refiner.py")),
-    metrics=dict(gates=dict(
-        evaluator_ground_truth_ge_99="pass (100% on every attribute, 1000 clips)",
-        ae_m4_every_attribute_ge_95="FAIL (colour 1.00, direction 1.00, background 1.00, shape 0.378)",
-        hbq_m4_psnr_within_0_5_db="pass (23.16 vs 23.18 dB)",
-        samples_colour90_dir90_shape85_all75="FAIL (entropy default: colour %.3f dir %.3f shape %.3f all %.2f)" % (en["all"]["color"], en["all"]["dir"], en["all"]["shape"], en["all"]["all"]),
-        entropy_passes_le_60pct="pass (%.2f of 50)" % en["mean_passes"],
-        entropy_accuracy_within_2_points="FAIL on colour (%.3f vs %.3f)" % (en["all"]["color"], fx["all"]["color"]),
-        entropy_more_steps_two_object_textured="pass"),
-        evaluator_ground_truth=gt, autoencoder_heldout_100=ae, samples_fixed50=fx, samples_entropy_guided=en))
+        autoencoder=dict(steps=ae_ck["step"], batch="12 mini-clips x 5 frames", optimizer="Adam lr 1.5e-3, cosine to 5%",
+                         hbq_ste_after="20% of the steps", wall_minutes=wall_minutes("ae.log"),
+                         command="nice -n 10 /usr/bin/python3 training/train_ae.py"),
+        refiner=dict(steps=rs["step"], batch=32, clips=int(clips), optimizer="AdamW lr 1e-3 (0.9,0.95) wd 0.01, EMA 0.998",
+                     keep_prob="shift(sigmoid(N(0,1)), alpha=2)", caption_dropout=0.1, wall_minutes=wall_minutes("refiner.log"),
+                     command="nice -n 10 /usr/bin/python3 training/train_refiner.py")),
+    metrics=dict(gates=gates, evaluator_ground_truth=gt, autoencoder_heldout_100=ae, samples_fixed50=fx,
+                 samples_entropy_guided=en))
 json.dump(metrics, open(os.path.join(WORK, "metrics.json"), "w"), indent=1)
+print(json.dumps(gates, indent=1))
 print(json.dumps(defaults))
