@@ -17,8 +17,16 @@ public final class BenchmarkReport {
     private BenchmarkReport() {
     }
 
+    /** Codec throughput as ratios to System.arraycopy of the same floats. */
+    record CodecResult(double quantizeVsCopy, double dequantizeVsCopy) {
+    }
+
     public static void main(String[] args) throws RunnerException {
-        Options options = new OptionsBuilder().include(HbqCodecBenchmark.class.getSimpleName()).build();
+        codec(new OptionsBuilder().include(HbqCodecBenchmark.class.getSimpleName()).build());
+    }
+
+    /** Runs the codec benchmark with {@code options} and prints its table. */
+    static CodecResult codec(Options options) throws RunnerException {
         Collection<RunResult> results = new Runner(options).run();
         Map<String, Double> msPerOp = new HashMap<>();
         for (RunResult r : results) {
@@ -34,5 +42,6 @@ public final class BenchmarkReport {
             double ms = msPerOp.get(op);
             System.out.printf("%-22s %10.3f %12.1f %22.3f%n", op, ms, floats / ms / 1e3, copy / ms);
         }
+        return new CodecResult(copy / msPerOp.get("quantizeAndPack"), copy / msPerOp.get("unpackAndDequantize"));
     }
 }

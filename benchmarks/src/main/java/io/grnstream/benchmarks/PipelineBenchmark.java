@@ -43,20 +43,45 @@ public final class PipelineBenchmark {
                 .setStepPolicy(new FixedSteps(STEPS)).build();
     }
 
+    /** The pipeline's figures from one run (seconds). */
+    record Result(double pipelinePerRequest, double inProcessPerRequest, double oneWorkerBurst, double twoWorkerBurst,
+                  double encodePerVideo, double videoSeconds) {
+        double overhead() {
+            return pipelinePerRequest / inProcessPerRequest - 1;
+        }
+
+        double workerSpeedup() {
+            return oneWorkerBurst / twoWorkerBurst;
+        }
+
+        double encodeRealTime() {
+            return videoSeconds / encodePerVideo;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        Path model = Path.of(args.length > 0 ? args[0] : "models/grn-tiny-shapes").toAbsolutePath();
+        measure(Path.of(args.length > 0 ? args[0] : "models/grn-tiny-shapes").toAbsolutePath());
+    }
+
+    /** Measures and prints the pipeline's figures (on a thread with a stack big enough for ONNX Runtime). */
+    static Result measure(Path model) throws Exception {
+        Result[] result = new Result[1];
         Thread main = InferenceRuntime.nativeThread(() -> {
             try {
-                run(model);
+                result[0] = run(model);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         }, "pipeline-benchmark");
         main.start();
         main.join();
+        if (result[0] == null) {
+            throw new IllegalStateException("the pipeline benchmark failed; see above");
+        }
+        return result[0];
     }
 
-    private static void run(Path model) throws Exception {
+    private static Result run(Path model) throws Exception {
         int sequential = 4;
         Map<String, String> oneThread = Map.of("inference.intra.op.threads", "1", "refiner.max.batch", "1",
                 "assembler.display.min.side", "256");
@@ -133,6 +158,7 @@ public final class PipelineBenchmark {
                 twoWorkers, oneWorker, oneWorker / twoWorkers);
         System.out.printf("%-58s %.3f s for %.3f s of video = %.1fx real time%n", "MP4 encode (17 frames 256x256, OpenH264)",
                 encodeSeconds / sequential, videoSeconds, videoSeconds / (encodeSeconds / sequential));
+        return new Result(pipelineMean, inProcess, oneWorker, twoWorkers, encodeSeconds / sequential, videoSeconds);
     }
 
     private static double burst(GrnClient client, String prefix, int n) throws Exception {

@@ -48,6 +48,8 @@ public final class GrnClient implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> tracker;
     private Thread trackerThread;
     private volatile boolean running = true;
+    private final Object lookupLock = new Object();
+    private KafkaConsumer<byte[], byte[]> lookup;
 
     public GrnClient(GrnConfig config) {
         this.config = config;
@@ -190,7 +192,12 @@ public final class GrnClient implements AutoCloseable {
     }
 
     private <V extends org.apache.avro.specific.SpecificRecord> Optional<V> latest(Topic<V> topic, String key) {
-        try (KafkaConsumer<byte[], byte[]> reader = unassignedConsumer("grn-client-lookup")) {
+        synchronized (lookupLock) {
+            // One reader for every lookup: a new consumer per call cost more than the scan itself.
+            if (lookup == null) {
+                lookup = unassignedConsumer("grn-client-lookup");
+            }
+            KafkaConsumer<byte[], byte[]> reader = lookup;
             List<PartitionInfo> partitions = reader.partitionsFor(topic.name());
             byte[] keyBytes = topic.keySerde().serializer().serialize(topic.name(), key);
             TopicPartition tp = new TopicPartition(topic.name(), Utils.toPositive(Utils.murmur2(keyBytes)) % partitions.size());
@@ -250,5 +257,11 @@ public final class GrnClient implements AutoCloseable {
             tracker.close(Duration.ofSeconds(1));
         }
         producer.close(Duration.ofSeconds(1));
+        synchronized (lookupLock) {
+            if (lookup != null) {
+                lookup.close(Duration.ofSeconds(1));
+                lookup = null;
+            }
+        }
     }
 }
