@@ -10,6 +10,16 @@ import io.grnstream.blob.BlobStore;
 import io.grnstream.blob.BlobStores;
 import io.grnstream.client.GrnClient;
 import io.grnstream.client.RequestHandle;
+import io.grnstream.encoder.LatentFrameDecoder;
+import io.grnstream.geometry.VideoGeometry;
+import io.grnstream.hbq.HbqCodec;
+import io.grnstream.model.InferenceRuntime;
+import io.grnstream.model.ModelBundle;
+import io.grnstream.model.RefinerNetwork;
+import io.grnstream.model.TextEncoder;
+import io.grnstream.model.VaeNetwork;
+import io.grnstream.refine.RefinementEngine;
+import io.grnstream.refine.RequestResolver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,13 +61,15 @@ class EndToEndSuiteTest {
                     .define("encoder", "encoder-1", Map.of())
                     .define("assembler", "assembler-1", Map.of());
             cluster.launchAll();
+            List<GenerationRequest> requests = new ArrayList<>();
+            for (int i = 0; i < PROMPTS.length; i++) {
+                requests.add(GenerationRequest.newBuilder().setRequestId("e2e-" + i).setPrompt(PROMPTS[i]).setSeed(2026 + i).build());
+            }
+            List<String> reference = inProcessVerdicts(requests);
             List<RequestHandle> handles = new ArrayList<>();
             try (GrnClient client = new GrnClient(cluster.clientConfig());
                  BlobStore blobs = BlobStores.fromConfig(cluster.clientConfig())) {
-                for (int i = 0; i < PROMPTS.length; i++) {
-                    handles.add(client.submit(GenerationRequest.newBuilder().setRequestId("e2e-" + i)
-                            .setPrompt(PROMPTS[i]).setSeed(2026 + i).build()));
-                }
+                requests.forEach(r -> handles.add(client.submit(r)));
                 int matching = 0;
                 for (int i = 0; i < PROMPTS.length; i++) {
                     VideoReady video = handles.get(i).video().get(5, TimeUnit.MINUTES);
@@ -79,15 +91,59 @@ class EndToEndSuiteTest {
                     AttributeEvaluator.Verdict verdict = AttributeEvaluator.analyse(frames, s.frames(), 64, 64);
                     boolean match = AttributeEvaluator.matches(verdict, PROMPTS[i]);
                     matching += match ? 1 : 0;
-                    System.out.printf("e2e: %-5s %s -> %s on %s%n", match ? "ok" : "MISS", PROMPTS[i],
-                            verdict.objects().stream().map(o -> o.color() + " " + o.shape() + " " + o.direction()).toList(),
-                            verdict.background());
+                    System.out.printf("e2e: %-5s %s -> %s%n", match ? "ok" : "MISS", PROMPTS[i], describe(verdict));
+                    // Kafka, chunking, H.264 and the round trip through ffmpeg must not change what the model made.
+                    assertEquals(reference.get(i), describe(verdict), "MP4 of '" + PROMPTS[i] + "' vs the same request in-process");
                 }
                 double share = matching / (double) PROMPTS.length;
                 System.out.printf("e2e: %d of %d videos show everything their prompt asks for%n", matching, PROMPTS.length);
                 assertTrue(share >= ALL_ATTRIBUTES_GATE, matching + " of " + PROMPTS.length + " videos match their prompt");
             }
         }
+    }
+
+    private static String describe(AttributeEvaluator.Verdict v) {
+        return v.objects().stream().map(o -> o.color() + " " + o.shape() + " " + o.direction()).toList() + " on " + v.background();
+    }
+
+    /**
+     * The evaluator's verdicts on the same requests refined and decoded in this JVM with no Kafka,
+     * no chunks and no MP4 (on a thread with a stack big enough for ONNX Runtime).
+     */
+    private static List<String> inProcessVerdicts(List<GenerationRequest> requests) throws Exception {
+        List<String> verdicts = new ArrayList<>();
+        Exception[] failure = new Exception[1];
+        Thread t = InferenceRuntime.nativeThread(() -> {
+            ModelBundle bundle = ModelBundle.load(ProcessCluster.MODEL);
+            InferenceRuntime runtime = new InferenceRuntime("cpu", false, 1, 1);
+            try (RefinerNetwork network = new RefinerNetwork(bundle, runtime); TextEncoder text = new TextEncoder(bundle, runtime);
+                 RefinementEngine engine = new RefinementEngine(network, text, 1); VaeNetwork vae = VaeNetwork.decoder(bundle, runtime)) {
+                RequestResolver resolver = new RequestResolver(bundle);
+                LatentFrameDecoder decoder = new LatentFrameDecoder(vae);
+                HbqCodec codec = new HbqCodec(bundle.channels(), bundle.hbqRounds());
+                for (GenerationRequest r : requests) {
+                    RequestResolver.Resolved resolved = resolver.resolve(r, null);
+                    VideoGeometry g = resolved.geometry();
+                    byte[] bits = engine.submit(resolved.refinement()).result().get(5, TimeUnit.MINUTES).bits();
+                    float[] latent = new float[g.channels() * g.tokens()];
+                    codec.dequantize(bits, g.tokens(), latent);
+                    ByteArrayOutputStream rgb = new ByteArrayOutputStream();
+                    for (int lt = 0; lt < g.latentFrames(); lt++) {
+                        rgb.writeBytes(LatentFrameDecoder.toRgb24(decoder.decode(latent, g, lt)));
+                    }
+                    int frames = rgb.size() / (g.pixelWidth() * g.pixelHeight() * 3);
+                    verdicts.add(describe(AttributeEvaluator.analyse(rgb.toByteArray(), frames, g.pixelHeight(), g.pixelWidth())));
+                }
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        }, "in-process-reference");
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return verdicts;
     }
 
     private static byte[] bytes(VideoReady video, BlobStore blobs) throws IOException {
