@@ -314,7 +314,8 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     private Iterable<ConsumerRecord<byte[], byte[]>> pollOnce() {
         rewound.clear();
         try {
-            return consumer.poll(Duration.ofMillis(100));
+            // A finished job is published by this loop, so while jobs run it comes back often.
+            return consumer.poll(Duration.ofMillis(inFlight.isEmpty() ? 100 : 10));
         } catch (UnreleasedInstanceIdException e) {
             if (!inFlight.isEmpty()) {
                 throw e;
