@@ -231,6 +231,7 @@ class RefinerWorkerTest {
     @Test
     void aJobLongerThanTheMaxPollIntervalCompletesWithoutARebalance() {
         RefinerWorker worker = startWorker("long", Map.of("kafka.max.poll.interval.ms", "1000", "refiner.max.batch", "1"));
+        worker.stepObserver = p -> pause(10); // 200 passes of the tiny model alone can finish in 0.6 s
         send(List.of(req(request("long-1", 200))));
         List<LatentVideo> latents = readUntil(Topics.LATENTS, l -> !l.isEmpty(), Duration.ofSeconds(120));
         assertEquals(1, latents.size());
@@ -279,7 +280,8 @@ class RefinerWorkerTest {
 
     @Test
     void aRunningJobIsCancelledWithinAStep() {
-        startWorker("cancel", Map.of());
+        RefinerWorker worker = startWorker("cancel", Map.of());
+        worker.stepObserver = p -> pause(20); // long enough that the cancel arrives mid-job on any machine
         send(List.of(req(request("long-cancel", 200))));
         readUntil(Topics.EVENTS, l -> l.stream().anyMatch(e -> e.getStep() != null && e.getStep() > 0), Duration.ofSeconds(60));
         Topic<ControlCommand> control = topics.topic(Topics.CONTROL);
@@ -288,6 +290,15 @@ class RefinerWorkerTest {
         Map<String, RequestStatus> ends = terminal(readUntil(Topics.EVENTS, l -> !terminal(l).isEmpty(), Duration.ofSeconds(60)));
         assertEquals(RequestStatus.CANCELLED, ends.get("long-cancel"));
         assertTrue(readUntil(Topics.LATENTS, l -> false, Duration.ofSeconds(2)).isEmpty());
+    }
+
+    /** Slows every refinement pass (the observer runs on the engine thread between passes). */
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Map<String, RequestStatus> terminal(List<RequestEvent> events) {
