@@ -107,6 +107,11 @@ public final class LocalPipeline implements AutoCloseable {
         stage.start();
     }
 
+    /** The refiner workers of this pipeline. */
+    public List<RefinerWorker> refiners() {
+        return stages.stream().filter(RefinerWorker.class::isInstance).map(RefinerWorker.class::cast).toList();
+    }
+
     /** Configuration for clients of this pipeline (bootstrap, registry, topic prefix). */
     public GrnConfig clientConfig() {
         return clientConfig;

@@ -123,19 +123,33 @@ class GrnCommandTest {
 
     @Test
     void cancellingARunningRequestEndsItWithoutAVideo() throws Exception {
-        RequestHandle handle = client.submit(request("to-cancel", 200));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && client.latestEvent("to-cancel").map(e -> e.getStep() == null || e.getStep() < 2)
-                .orElse(true)) {
-            Thread.sleep(100);
+        // 200 passes of the tiny model can end in 0.6 s, before the command has connected: slow them.
+        pipeline.refiners().forEach(r -> r.observeSteps(p -> pause(20)));
+        try {
+            RequestHandle handle = client.submit(request("to-cancel", 200));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && client.latestEvent("to-cancel").map(e -> e.getStep() == null || e.getStep() < 2)
+                    .orElse(true)) {
+                Thread.sleep(100);
+            }
+            Run run = grn(cluster("cancel", "to-cancel"));
+            assertEquals(0, run.code(), run.err());
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> handle.video().get(60, TimeUnit.SECONDS));
+            RequestFailedException failed = assertInstanceOf(RequestFailedException.class, e.getCause());
+            assertEquals(RequestStatus.CANCELLED, failed.status());
+            assertTrue(client.video("to-cancel").isEmpty());
+        } finally {
+            pipeline.refiners().forEach(r -> r.observeSteps(p -> { }));
         }
-        Run run = grn(cluster("cancel", "to-cancel"));
-        assertEquals(0, run.code(), run.err());
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> handle.video().get(60, TimeUnit.SECONDS));
-        RequestFailedException failed = assertInstanceOf(RequestFailedException.class, e.getCause());
-        assertEquals(RequestStatus.CANCELLED, failed.status());
-        assertTrue(client.video("to-cancel").isEmpty());
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -177,6 +177,14 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         return instanceId;
     }
 
+    /**
+     * Calls {@code observer} after every refinement pass of every job, on the engine's thread
+     * (so a slow observer slows the job): for tracing, and for tests that act at a known pass.
+     */
+    public void observeSteps(java.util.function.Consumer<StepListener.StepProgress> observer) {
+        stepObserver = observer;
+    }
+
     @Override
     public synchronized void start() {
         bundle = ModelBundle.load(Path.of(config.get(InferenceSettings.MODEL_DIR)));
