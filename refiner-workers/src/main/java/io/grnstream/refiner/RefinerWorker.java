@@ -120,8 +120,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     private volatile boolean draining;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile int assignedPartitions;
-    /** Sees every pass of every job; tests use it to act at a known point of a job. */
-    volatile java.util.function.Consumer<StepListener.StepProgress> stepObserver = p -> { };
+    private volatile java.util.function.Consumer<StepListener.StepProgress> stepObserver = p -> { };
 
     private final Map<TopicPartition, InFlight> inFlight = new HashMap<>();
     private final Map<String, InFlight> byRequest = new ConcurrentHashMap<>();
@@ -244,7 +243,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
      * the join and leaves the consumer unusable. Start a fresh consumer and try again: the id is
      * released within one session timeout.
      */
-    private void rejoinAfterUnreleasedInstanceId(UnreleasedInstanceIdException e) {
+    private void rejoinAfterUnreleasedInstanceId() {
         long waitMs = Math.min(5_000, 500L << Math.min(4, joinRetries++));
         log.warn("instance id {} is still held by an earlier member (a crashed predecessor); joining again in {} ms",
                 instanceId, waitMs);
@@ -328,7 +327,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
             if (!inFlight.isEmpty()) {
                 throw e;
             }
-            rejoinAfterUnreleasedInstanceId(e);
+            rejoinAfterUnreleasedInstanceId();
             return List.of();
         }
     }

@@ -178,11 +178,11 @@ class RefinerWorkerTest {
 
         RefinerWorker doomed = startWorker("doomed", Map.of());
         java.util.concurrent.CountDownLatch midJob = new java.util.concurrent.CountDownLatch(1);
-        doomed.stepObserver = p -> {
+        doomed.observeSteps(p -> {
             if (p.step() == 3) {
                 midJob.countDown();
             }
-        };
+        });
         send(List.of(req(r)));
         assertTrue(midJob.await(60, TimeUnit.SECONDS));
         doomed.crash();
@@ -231,7 +231,7 @@ class RefinerWorkerTest {
     @Test
     void aJobLongerThanTheMaxPollIntervalCompletesWithoutARebalance() {
         RefinerWorker worker = startWorker("long", Map.of("kafka.max.poll.interval.ms", "1000", "refiner.max.batch", "1"));
-        worker.stepObserver = p -> pause(10); // 200 passes of the tiny model alone can finish in 0.6 s
+        worker.observeSteps(p -> pause(10)); // 200 passes of the tiny model alone can finish in 0.6 s
         send(List.of(req(request("long-1", 200))));
         List<LatentVideo> latents = readUntil(Topics.LATENTS, l -> !l.isEmpty(), Duration.ofSeconds(120));
         assertEquals(1, latents.size());
@@ -281,7 +281,7 @@ class RefinerWorkerTest {
     @Test
     void aRunningJobIsCancelledWithinAStep() {
         RefinerWorker worker = startWorker("cancel", Map.of());
-        worker.stepObserver = p -> pause(20); // long enough that the cancel arrives mid-job on any machine
+        worker.observeSteps(p -> pause(20)); // long enough that the cancel arrives mid-job on any machine
         send(List.of(req(request("long-cancel", 200))));
         readUntil(Topics.EVENTS, l -> l.stream().anyMatch(e -> e.getStep() != null && e.getStep() > 0), Duration.ofSeconds(60));
         Topic<ControlCommand> control = topics.topic(Topics.CONTROL);
