@@ -37,6 +37,11 @@ import org.apache.kafka.common.utils.Utils;
  * moment the client starts and routes records to the handles of requests it submitted or watches.
  */
 public final class GrnClient implements AutoCloseable {
+    /**
+     * Records read per lookup step, newest first: a request's latest record is almost always near
+     * the end of its partition, so most lookups read one window instead of the whole partition.
+     */
+    static final int LOOKUP_WINDOW = 2048;
     private final GrnConfig config;
     private final Topic<GenerationRequest> requests;
     private final Topic<RequestEvent> events;
@@ -50,6 +55,7 @@ public final class GrnClient implements AutoCloseable {
     private volatile boolean running = true;
     private final Object lookupLock = new Object();
     private KafkaConsumer<byte[], byte[]> lookup;
+    private final java.util.concurrent.atomic.AtomicLong lookupRecordsRead = new java.util.concurrent.atomic.AtomicLong();
 
     public GrnClient(GrnConfig config) {
         this.config = config;
@@ -100,10 +106,12 @@ public final class GrnClient implements AutoCloseable {
     /**
      * Submits a request (a requestId is made up when empty). Submitting an id that already exists
      * returns a handle on the existing request and produces nothing, so retries never make a second video.
+     * An id made up here is new by construction, so only a caller's own id costs an existence lookup.
      */
     public RequestHandle submit(GenerationRequest request) {
         GenerationRequest.Builder b = GenerationRequest.newBuilder(request);
-        if (request.getRequestId() == null || request.getRequestId().isEmpty()) {
+        boolean madeUpId = request.getRequestId() == null || request.getRequestId().isEmpty();
+        if (madeUpId) {
             b.setRequestId(UUID.randomUUID().toString());
         }
         if (request.getSubmittedAtEpochMs() == 0) {
@@ -112,7 +120,7 @@ public final class GrnClient implements AutoCloseable {
         GenerationRequest r = b.build();
         String id = BlobKeys.validRequestId(r.getRequestId());
         RequestHandle handle = watch(id);
-        if (latestEvent(id).isPresent()) {
+        if (!madeUpId && latestEvent(id).isPresent()) {
             return handle;
         }
         long now = System.currentTimeMillis();
@@ -191,6 +199,11 @@ public final class GrnClient implements AutoCloseable {
         return found;
     }
 
+    /**
+     * The latest record of a key in the one partition its key maps to, read backwards in windows of
+     * {@link #LOOKUP_WINDOW} records from the end: the first window (newest first) that holds the key
+     * holds its latest record. A key that is not there still costs a read of the whole partition.
+     */
     private <V extends org.apache.avro.specific.SpecificRecord> Optional<V> latest(Topic<V> topic, String key) {
         synchronized (lookupLock) {
             // One reader for every lookup: a new consumer per call cost more than the scan itself.
@@ -202,18 +215,32 @@ public final class GrnClient implements AutoCloseable {
             byte[] keyBytes = topic.keySerde().serializer().serialize(topic.name(), key);
             TopicPartition tp = new TopicPartition(topic.name(), Utils.toPositive(Utils.murmur2(keyBytes)) % partitions.size());
             reader.assign(List.of(tp));
-            reader.seekToBeginning(List.of(tp));
-            long end = reader.endOffsets(List.of(tp)).get(tp);
+            long begin = reader.beginningOffsets(List.of(tp)).get(tp);
+            long windowEnd = reader.endOffsets(List.of(tp)).get(tp);
             V last = null;
-            while (reader.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && key.equals(topic.key(record))) {
-                        last = topic.value(record);
+            while (last == null && windowEnd > begin) {
+                long windowStart = Math.max(begin, windowEnd - LOOKUP_WINDOW);
+                reader.seek(tp, windowStart);
+                while (reader.position(tp) < windowEnd) {
+                    for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                        if (record.offset() >= windowEnd) {
+                            break;   // read by the previous window
+                        }
+                        lookupRecordsRead.incrementAndGet();
+                        if (record.key() != null && key.equals(topic.key(record))) {
+                            last = topic.value(record);
+                        }
                     }
                 }
+                windowEnd = windowStart;
             }
             return Optional.ofNullable(last);
         }
+    }
+
+    /** Records read by lookups since this client started (a cost measure for tests and benchmarks). */
+    long lookupRecordsRead() {
+        return lookupRecordsRead.get();
     }
 
     private void track() {
