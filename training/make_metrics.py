@@ -5,7 +5,7 @@ FIXED_TAG / ENTROPY_TAG name training/runs/eval_<tag>.json of the fixed-50 and e
 import os, sys, json, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch
-from grn_tiny.common import WORK
+from grn_tiny.common import WORK, BUNDLE
 
 ft, et, w, k, b = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 load = lambda name: json.load(open(os.path.join(WORK, name)))
@@ -57,6 +57,13 @@ gates = dict(
                                                    f"2 objects striped {textured_two:.1f} vs 1 object plain {plain_one:.1f} passes"))
 
 ae_ck = torch.load(os.path.join(WORK, "ae_final.pt"))
+if ae_ck.get("recovered_from"):
+    # rebuilt from the bundle by recover_ae.py: its training record is the one the bundle already carries
+    ae_training = json.load(open(os.path.join(BUNDLE, "manifest.json")))["training"]["autoencoder"]
+else:
+    ae_training = dict(steps=ae_ck["step"], batch="12 mini-clips x 5 frames", optimizer="Adam lr 1.5e-3, cosine to 5%",
+                       hbq_ste_after="20% of the steps", wall_minutes=wall_minutes("ae.log"),
+                       command="nice -n 10 /usr/bin/python3 training/train_ae.py")
 rs = torch.load(os.path.join(WORK, "refiner_final.pt"))
 clips = torch.load(os.path.join(WORK, "latents.pt"))["bits"].shape[0]
 defaults = dict(guidance_scale=w, temperature=1.0, mode="entropy", fixed_steps=50, negative_prompt="",
@@ -64,9 +71,7 @@ defaults = dict(guidance_scale=w, temperature=1.0, mode="entropy", fixed_steps=5
 json.dump(defaults, open(os.path.join(WORK, "sampler_defaults.json"), "w"), indent=1)
 metrics = dict(
     training=dict(
-        autoencoder=dict(steps=ae_ck["step"], batch="12 mini-clips x 5 frames", optimizer="Adam lr 1.5e-3, cosine to 5%",
-                         hbq_ste_after="20% of the steps", wall_minutes=wall_minutes("ae.log"),
-                         command="nice -n 10 /usr/bin/python3 training/train_ae.py"),
+        autoencoder=ae_training,
         refiner=dict(steps=rs["step"], batch=32, clips=int(clips), optimizer="AdamW lr 1e-3 (0.9,0.95) wd 0.01, EMA 0.998",
                      keep_prob="shift(sigmoid(N(0,1)), alpha=2)", caption_dropout=0.1, wall_minutes=wall_minutes("refiner.log"),
                      command="nice -n 10 /usr/bin/python3 training/train_refiner.py")),
