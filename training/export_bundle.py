@@ -163,12 +163,15 @@ manifest = dict(
                    colors=D.COLOR_NAMES, shapes=D.SHAPES, directions=D.DIR_NAMES, backgrounds=D.BGS),
     onnx=dict(opset=X.OPSET,
               text_encoder=dict(file="text_encoder.onnx", **spec(m_te),
-                                semantics="per-layer text keys (after per-head RMSNorm) and values of the refiner, "
+                                semantics="per-layer text keys (after per-head RMSNorm and 3-D RoPE at frame-axis position n) and values of the refiner, "
                                           "[B, layers, heads, L, head_dim]; run once per prompt (cond) and once for '' (uncond)"),
               refiner_step=dict(file="refiner_step.onnx", **spec(m_rs),
                                 semantics="bits: current map X_s as 0/1 floats; progress: realized keep ratio (0 at the first pass); "
                                           "text_k/text_v/text_mask: from text_encoder for the same stream; "
-                                          "logit_gap = l1 - l0 per bit. CFG: batch [cond, uncond] with identical bits/progress."),
+                                          "logit_gap = l1 - l0 per bit. CFG: batch [cond, uncond] with identical bits/progress.",
+                                positions="3-D RoPE tables are constants of the graph: visual token (k, a, b) at (600 + k, round(129a/4), "
+                                          "round(129b/4)), progress token at (512, 0, 0), rotation pairs split 5/5/6 per head; "
+                                          "plus a learned absolute position per visual token"),
               vae_decoder=dict(file="vae_decoder.onnx", **spec(m_vd), batch=1,
                                semantics="whole-clip decoder, dynamic T' (F = 1 + 4(T'-1)); latent frames decode independently "
                                          "(no temporal state), so a stream may decode [z0] -> frame 0 and [z0, z_t] -> 5 frames, keep the last 4"),

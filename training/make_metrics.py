@@ -1,6 +1,6 @@
 """Collect the measured figures into training/runs/metrics.json, deciding every gate from the data,
 and the sampler defaults into training/runs/sampler_defaults.json (both read by export_bundle.py).
-  /usr/bin/python3 training/make_metrics.py FIXED_TAG ENTROPY_TAG W K B
+  /usr/bin/python3 training/make_metrics.py FIXED_TAG ENTROPY_TAG W K B [TAU=1]
 FIXED_TAG / ENTROPY_TAG name training/runs/eval_<tag>.json of the fixed-50 and entropy-guided runs."""
 import os, sys, json, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -8,6 +8,7 @@ import torch
 from grn_tiny.common import WORK, BUNDLE
 
 ft, et, w, k, b = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+tau = float(sys.argv[6]) if len(sys.argv) > 6 else 1.0
 load = lambda name: json.load(open(os.path.join(WORK, name)))
 fx = load(f"eval_{ft}.json")["summary"]
 en = load(f"eval_{et}.json")["summary"]
@@ -66,7 +67,7 @@ else:
                        command="nice -n 10 /usr/bin/python3 training/train_ae.py")
 rs = torch.load(os.path.join(WORK, "refiner_final.pt"))
 clips = torch.load(os.path.join(WORK, "latents.pt"))["bits"].shape[0]
-defaults = dict(guidance_scale=w, temperature=1.0, mode="entropy", fixed_steps=50, negative_prompt="",
+defaults = dict(guidance_scale=w, temperature=tau, mode="entropy", fixed_steps=50, negative_prompt="",
                 entropy=dict(wp=5, k=k, b=b, Tmin=10, Tmax=50))
 json.dump(defaults, open(os.path.join(WORK, "sampler_defaults.json"), "w"), indent=1)
 metrics = dict(
