@@ -80,13 +80,10 @@ def text_positions(L):
 
 def visual_positions(grid, canvas=129):
     """visual tokens in (t, h, w) raster order, then the progress token; heights/widths stretched onto the
-    method's 1:1 virtual canvas (U_h = U_w = 129), rounded half-to-even like torch.round"""
+    method's 1:1 virtual canvas (U_h = U_w = 129), rounded half-to-even (Python's round, like torch.round)"""
     T_, H_, W_ = grid
-    rows = []
-    for k in range(T_):
-        for a in range(H_):
-            for b in range(W_):
-                rows.append([600 + k, int(torch.round(torch.tensor(a * canvas / H_))), int(torch.round(torch.tensor(b * canvas / W_)))])
+    rows = [[600 + k, round(a * canvas / H_), round(b * canvas / W_)]
+            for k in range(T_) for a in range(H_) for b in range(W_)]
     rows.append([512, 0, 0])
     return torch.tensor(rows, dtype=torch.long)
 

@@ -238,7 +238,7 @@ public final class GrnClient implements AutoCloseable {
         }
     }
 
-    /** Records read by lookups since this client started (a cost measure for tests and benchmarks). */
+    /** Records read by lookups since this client started: what a lookup cost, for tests. */
     long lookupRecordsRead() {
         return lookupRecordsRead.get();
     }

@@ -34,12 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Prompt in, MP4 out: a real broker, each stage in its own JVM, the bundle's default sampler. Every
- * MP4 is checked with ffprobe, then judged by the attribute evaluator: its verdict must equal the
- * verdict on the same request refined and decoded in-process, and its background must be the
- * prompt's.
+ * MP4 is checked with ffprobe, then measured by the attribute evaluator: it must show what the same
+ * request refined and decoded in-process shows, and its background must be the prompt's.
  */
 class EndToEndSuiteTest {
     private static final Path LOGS = Path.of("target", "end-to-end-logs").toAbsolutePath();
+    /** Largest change of an object's bounding-box fill ratio that lossy H.264 may cause. */
+    private static final double FILL_TOLERANCE = 0.05;
     /** One and two objects, every background, colour, shape and direction at least once. */
     private static final String[] PROMPTS = {
             "a red circle moving left on a black background",
@@ -104,16 +105,13 @@ class EndToEndSuiteTest {
         }
     }
 
-    /** Largest change of an object's bounding-box fill ratio that lossy H.264 may cause. */
-    private static final double FILL_TOLERANCE = 0.05;
-
     /**
      * Same objects (by colour), directions and background, and fill ratios within
      * {@link #FILL_TOLERANCE}: the shape word alone would flip when a fill sits at one of the
      * evaluator's thresholds (a square drawn with rounded corners measures about 0.80-0.90).
      */
     private static void assertSameContent(AttributeEvaluator.Verdict expected, AttributeEvaluator.Verdict actual, String what) {
-        String both = what + ": " + describeWithFill(expected) + " vs " + describeWithFill(actual);
+        String both = what + ": " + describe(expected) + " vs " + describe(actual);
         assertEquals(expected.background(), actual.background(), both);
         assertEquals(expected.objects().stream().map(AttributeEvaluator.DetectedObject::color).sorted().toList(),
                 actual.objects().stream().map(AttributeEvaluator.DetectedObject::color).sorted().toList(), both);
@@ -124,13 +122,9 @@ class EndToEndSuiteTest {
         }
     }
 
-    private static String describeWithFill(AttributeEvaluator.Verdict v) {
+    private static String describe(AttributeEvaluator.Verdict v) {
         return v.objects().stream().map(o -> String.format("%s %s (fill %.3f) %s", o.color(), o.shape(), o.fill(), o.direction()))
                 .toList() + " on " + v.background();
-    }
-
-    private static String describe(AttributeEvaluator.Verdict v) {
-        return v.objects().stream().map(o -> o.color() + " " + o.shape() + " " + o.direction()).toList() + " on " + v.background();
     }
 
     /**
