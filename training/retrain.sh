@@ -3,7 +3,8 @@
 # its checkpoint in training/runs/, so rerunning after a kill continues where it stopped.
 #   bash training/retrain.sh                 # from scratch: autoencoder first (about 20 min)
 #   RECOVER_AE=1 bash training/retrain.sh    # reuse the shipped autoencoder (recover_ae.py), refiner onwards
-# Env: AE_STEPS (4000), CLIPS (16000), REF_STEPS (10000), SAMPLER_W (2), SAMPLER_TAU (0.8): the sampler
+# Env: AE_STEPS (4000), CLIPS (16000), REF_STEPS (10000), DEC_PAIRS, DEC_STEPS (tune_decoder.py),
+# SAMPLER_W (2), SAMPLER_TAU (0.8): the sampler
 # defaults written to the bundle (chosen on the shipped model by the fixed-50 sweep in training/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,10 @@ bad = {a: m4[a] for a in ('color', 'shape', 'dir', 'bg') if m4[a] < 0.95}
 sys.exit('autoencoder gate failed: %s' % bad if bad else 0)"
 "${PY[@]}" training/encode_data.py "${CLIPS:-16000}"
 REF_STEPS="${REF_STEPS:-10000}" "${PY[@]}" training/train_refiner.py
+# the decoder learns the refiner's latents (encoder frozen); everything after this uses and ships it
+SAMPLER_W="$W" SAMPLER_TAU="$TAU" "${PY[@]}" training/tune_decoder.py
+export AE_PATH="$RUNS/ae_tuned.pt"
+"${PY[@]}" training/eval_ae.py 100 ae_eval_tuned.json
 "${PY[@]}" training/eval_gt.py 1000
 "${PY[@]}" training/eval_samples.py --mode fixed --steps 50 --w "$W" --tau "$TAU"
 read -r K B < <(/usr/bin/python3 training/fit_entropy.py "$RUNS/eval_fixed50_w${W}_t${TAU}.json" 5 10 35 \

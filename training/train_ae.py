@@ -8,7 +8,6 @@ import os, sys, time, math, json
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np
 import torch
-import torch.nn.functional as Fn
 from grn_tiny import domain as D, hbq, ae as A, ae_eval
 from grn_tiny.common import WORK, setup, save_atomic, Log
 
@@ -57,15 +56,8 @@ while step < STEPS:
     if step >= WARM_CONT * STEPS:
         z = hbq.hbq_ste(z, 4)
     y = model.decode(z)
-    mm = m.reshape(-1, 1, 64, 64)
-    edge = (Fn.max_pool2d(mm, 5, 1, 2) - (-Fn.max_pool2d(-mm, 5, 1, 2))).reshape(m.shape)
-    w = (1 + 4 * m + 8 * edge).unsqueeze(1)
-    wm = w.mean()
-    rec = (w * (y - x) ** 2).mean() / wm
-    l1 = (w * (y - x).abs()).mean() / wm
-    gx = ((y[..., 1:] - y[..., :-1]) - (x[..., 1:] - x[..., :-1])).abs().mean()
-    gy = ((y[..., 1:, :] - y[..., :-1, :]) - (x[..., 1:, :] - x[..., :-1, :])).abs().mean()
-    loss = rec + 0.5 * l1 + 2.0 * (gx + gy) + 0.01 * (pre ** 2).mean()
+    loss, rec = A.reconstruction_loss(y, x, m)
+    loss = loss + 0.01 * (pre ** 2).mean()
     opt.zero_grad(); loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step(); step += 1

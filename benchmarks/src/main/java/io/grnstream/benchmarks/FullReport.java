@@ -1,5 +1,6 @@
 package io.grnstream.benchmarks;
 
+import io.grnstream.refine.PassArithmeticBenchmark;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -7,7 +8,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Every ratio the README promises, measured in one run and printed as one Markdown table: pipeline
  * end to end vs in-process, 2 refiner workers vs 1, entropy-guided vs fixed passes, batch 4 vs 1,
- * Java-side share of a step, HBQ codec vs memory copy, MP4 encode vs real time.
+ * Java-side share of a step, parallel per-bit work on a full-size map, HBQ codec vs memory copy, MP4
+ * encode vs real time.
  * <pre>java -cp benchmarks/target/benchmarks.jar io.grnstream.benchmarks.FullReport [bundle-dir]</pre>
  */
 public final class FullReport {
@@ -20,6 +22,10 @@ public final class FullReport {
                 .include(HbqCodecBenchmark.class.getSimpleName()).build());
         EngineBenchmark.Result engine = EngineBenchmark.measure(model, 2);
         PipelineBenchmark.Result pipeline = PipelineBenchmark.measure(model);
+        int cores = Runtime.getRuntime().availableProcessors();
+        int fullSizeBits = 8192 * 256;
+        double perBitOne = PassArithmeticBenchmark.secondsPerPass(fullSizeBits, 1);
+        double perBitAll = PassArithmeticBenchmark.secondsPerPass(fullSizeBits, cores);
 
         System.out.printf("%nGRN Stream benchmark report, %s, %d cores, Java %s, %s%n%n", LocalDate.now(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), System.getProperty("os.arch"));
@@ -35,6 +41,8 @@ public final class FullReport {
                 engine.meanEntropyPasses() / 50), "<= 0.60");
         row("refinement throughput, batch 4 vs batch 1", String.format("%.2fx", engine.batchSpeedup()), ">= 1.5x");
         row("Java-side share of refinement time", String.format("%.3f", engine.javaSideShare()), "<= 0.03");
+        row("per-bit work of a 2M-bit pass, " + cores + " sampling threads vs 1",
+                String.format("%.1f ms vs %.1f ms = %.2fx", perBitAll * 1e3, perBitOne * 1e3, perBitOne / perBitAll), "reported");
         row("HBQ quantize + pack vs System.arraycopy", String.format("%.3f", codec.quantizeVsCopy()), ">= 0.25");
         row("HBQ unpack + dequantize vs System.arraycopy", String.format("%.3f", codec.dequantizeVsCopy()), ">= 0.25");
         row("MP4 encode vs real time", String.format("%.1fx", pipeline.encodeRealTime()), "reported");

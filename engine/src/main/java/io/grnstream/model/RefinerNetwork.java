@@ -45,10 +45,13 @@ public final class RefinerNetwork implements AutoCloseable {
         FloatBuffer keys = direct(b * textSize);
         FloatBuffer values = direct(b * textSize);
         LongBuffer mask = ByteBuffer.allocateDirect(b * maskLength * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+        float[] staged = new float[n];
         for (Row row : rows) {
-            for (byte bit : row.bits()) {
-                bits.put(bit);
+            byte[] rowBits = row.bits();
+            for (int i = 0; i < n; i++) {
+                staged[i] = rowBits[i];
             }
+            bits.put(staged);
             progress.put(row.progress());
             keys.put(row.text().keys());
             values.put(row.text().values());

@@ -1,8 +1,8 @@
 package io.grnstream.refine;
 
+import io.grnstream.model.InferenceRuntime;
 import io.grnstream.model.RefinerNetwork;
 import io.grnstream.model.TextEncoder;
-import io.grnstream.sampling.LogitMath;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>Per pass and request: guidance l = g_u + w (g_c - g_u) on the logit gaps (the unconditional
  * row is skipped when w = 1), then l / tau, then every bit sampled independently, Y = u &lt;
  * sigmoid(l); the next map keeps each bit of Y with the scheduled ratio (else the fixed noise R)
- * and the realized keep ratio is fed back as progress. The result is the last pass's Y.
+ * and the realized keep ratio is fed back as progress. The result is the last pass's Y. The per-bit
+ * work runs in parallel chunks ({@link PassArithmetic}) with the same result on any thread count.
  */
 public final class RefinementEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RefinementEngine.class);
@@ -30,21 +31,48 @@ public final class RefinementEngine implements AutoCloseable {
     private final RefinerNetwork network;
     private final TextEncoder text;
     private final int maxBatch;
+    private final PassArithmetic arithmetic;
     private final LinkedBlockingQueue<RefinementJob> pending = new LinkedBlockingQueue<>();
     private final List<RefinementJob> active = new ArrayList<>();
     private final Thread loop;
     private volatile boolean running = true;
 
     public RefinementEngine(RefinerNetwork network, TextEncoder text, int maxBatch) {
+        this(network, text, maxBatch, 1);
+    }
+
+    /**
+     * @param samplingThreads threads for the per-bit arithmetic between forward passes (sampling,
+     *     entropy, keep mask); results do not depend on it, 1 runs it on the engine's own thread
+     */
+    public RefinementEngine(RefinerNetwork network, TextEncoder text, int maxBatch, int samplingThreads) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("max batch must be at least 1");
         }
         this.network = network;
         this.text = text;
         this.maxBatch = maxBatch;
-        this.loop = io.grnstream.model.InferenceRuntime.nativeThread(this::run, "refinement-engine");
+        this.arithmetic = new PassArithmetic(samplingThreads);
+        this.loop = InferenceRuntime.nativeThread(this::run, "refinement-engine");
         this.loop.setDaemon(true);
         this.loop.start();
+    }
+
+    /**
+     * Sampling threads for a worker: {@code configured} when positive; else on CUDA one per core,
+     * and on the CPU the cores ONNX Runtime's intra-op threads leave (they spin between runs, so
+     * sharing their cores slows every pass; measured on 2 cores: Java-side share 0.14 with one
+     * sampling thread, 0.20 with two). {@code intraOpThreads} 0 means ONNX Runtime's default, one per core.
+     */
+    public static int samplingThreads(int configured, InferenceRuntime.Provider provider, int intraOpThreads) {
+        if (configured > 0) {
+            return configured;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (provider == InferenceRuntime.Provider.CUDA) {
+            return cores;
+        }
+        return Math.max(1, cores - (intraOpThreads > 0 ? intraOpThreads : cores));
     }
 
     /** Encodes the prompts and queues the request; it joins the batch at the next pass. */
@@ -123,44 +151,37 @@ public final class RefinementEngine implements AutoCloseable {
             }
         }
         float[][] gaps = network.predict(rows);
+        List<PassArithmetic.Work> works = new ArrayList<>(batch.size());
         int unconditionalRow = batch.size();
         for (int i = 0; i < batch.size(); i++) {
             RefinementJob job = batch.get(i);
-            float[] unconditional = job.guided() ? gaps[unconditionalRow++] : null;
-            if (advance(job, gaps[i], unconditional)) {
+            works.add(new PassArithmetic.Work(job, gaps[i], job.guided() ? gaps[unconditionalRow++] : null));
+        }
+        arithmetic.sample(works);
+        boolean[] last = new boolean[works.size()];
+        for (int i = 0; i < works.size(); i++) {
+            PassArithmetic.Work work = works.get(i);
+            StepSchedule.Next next = work.job.schedule.after(work.job.pass, work.entropy());
+            work.keepRatio = next.keepRatio();
+            last[i] = next.last() || work.job.pass + 1 >= MAX_PASSES;
+        }
+        arithmetic.keep(works);
+        for (int i = 0; i < works.size(); i++) {
+            if (finish(works.get(i), last[i])) {
                 synchronized (this) {
-                    active.remove(job);
+                    active.remove(works.get(i).job);
                 }
             }
         }
     }
 
-    /** Applies one pass's prediction to a request; true when the request is finished. */
-    static boolean advance(RefinementJob job, float[] conditional, float[] unconditional) {
+    /** Records a request's pass, reports progress and completes it on its last pass; true when finished. */
+    private static boolean finish(PassArithmetic.Work work, boolean last) {
+        RefinementJob job = work.job;
         RefinementRequest r = job.request;
-        int n = job.bits;
         int s = job.pass;
-        double w = r.guidanceScale();
-        double tau = r.temperature();
-        double entropy = LogitMath.meanEntropyBits(conditional, 0, n);
-        byte[] sampled = new byte[n];
-        long draw = job.drawBase(s);
-        for (int i = 0; i < n; i++) {
-            double c = conditional[i];
-            double l = unconditional == null ? c : unconditional[i] + w * (c - unconditional[i]);
-            double p1 = 1.0 / (1.0 + Math.exp(-(l / tau)));
-            sampled[i] = (byte) (CounterRandom.uniform(r.seed(), draw + i) < p1 ? 1 : 0);
-        }
-        StepSchedule.Next next = job.schedule.after(s, entropy);
-        boolean last = next.last() || s + 1 >= MAX_PASSES;
-        long keepDraw = draw + n;
-        int kept = 0;
-        for (int i = 0; i < n; i++) {
-            boolean keep = CounterRandom.uniform(r.seed(), keepDraw + i) < next.keepRatio();
-            job.current[i] = keep ? sampled[i] : job.noise[i];
-            kept += keep ? 1 : 0;
-        }
-        job.progress = (float) (kept / (double) n);
+        double entropy = work.entropy();
+        job.progress = (float) (work.kept() / (double) job.bits);
         job.entropyTrace[s] = (float) entropy;
         job.keepTrace[s] = job.progress;
         job.pass = s + 1;
@@ -174,7 +195,7 @@ public final class RefinementEngine implements AutoCloseable {
             log.warn("step listener of {} failed: {}", r.requestId(), e.toString());
         }
         if (last) {
-            job.result.complete(new RefinementResult(r.requestId(), sampled, job.pass, r.policy().describe(),
+            job.result.complete(new RefinementResult(r.requestId(), work.sampled, job.pass, r.policy().describe(),
                     Arrays.copyOf(job.entropyTrace, job.pass), Arrays.copyOf(job.keepTrace, job.pass), elapsedMs));
         }
         return last;
@@ -202,5 +223,6 @@ public final class RefinementEngine implements AutoCloseable {
             job.cancel("engine stopped");
             job.completeCancelled();
         }
+        arithmetic.close();
     }
 }

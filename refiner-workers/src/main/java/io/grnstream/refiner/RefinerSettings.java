@@ -20,6 +20,11 @@ public final class RefinerSettings {
             "requests refined together in one forward pass (one per partition at a time)")
             .validatedBy(Validator.between(1, 256));
 
+    public static final Setting<Integer> SAMPLING_THREADS = Setting.of("refiner.sampling.threads", SettingType.INT, 0,
+            "threads for the per-bit sampling between forward passes; 0: on CUDA one per core, on the CPU one per core "
+                    + "left to spare by ONNX Runtime's intra-op threads (at least 1)")
+            .validatedBy(Validator.between(0, 256));
+
     public static final Setting<Boolean> STATIC_MEMBERSHIP = Setting.of("refiner.static.membership",
             SettingType.BOOLEAN, true, "join the group as a static member named by instance.id, so a restart within the"
                     + " session timeout does not move partitions");
@@ -46,6 +51,7 @@ public final class RefinerSettings {
                 .defineAll(InferenceSettings.all())
                 .define(GROUP_ID)
                 .define(MAX_BATCH)
+                .define(SAMPLING_THREADS)
                 .define(STATIC_MEMBERSHIP)
                 .define(DRAIN_TIMEOUT)
                 .define(MAX_ATTEMPTS)

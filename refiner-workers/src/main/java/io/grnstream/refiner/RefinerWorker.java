@@ -191,7 +191,8 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         InferenceRuntime runtime = new InferenceRuntime(config);
         network = new RefinerNetwork(bundle, runtime);
         text = new TextEncoder(bundle, runtime);
-        engine = new RefinementEngine(network, text, maxBatch);
+        engine = new RefinementEngine(network, text, maxBatch, RefinementEngine.samplingThreads(
+                config.get(RefinerSettings.SAMPLING_THREADS), runtime.provider(), config.get(InferenceSettings.INTRA_OP_THREADS)));
         metrics = new RefinerMetrics(meters, maxBatch);
         warmUp();
 
