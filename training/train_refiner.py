@@ -1,7 +1,8 @@
 """Train text encoder + GRN refiner (GRN-METHOD.md 2.4). Resumable:
   nice -n 10 /usr/bin/python3 training/train_refiner.py
 Env: REF_STEPS (total steps, sets the cosine schedule), REF_MINUTES (stop & checkpoint after this wall time;
-rerun to continue). Checkpoint training/runs/refiner.pt every 100 steps; log training/runs/refiner.log.
+rerun to continue), REF_D / REF_HEADS / REF_MLP / REF_BS, REF_TEXT_LAYERS / REF_TEXT_D (text encoder, 2 / 96).
+Checkpoint training/runs/refiner.pt every 100 steps; log training/runs/refiner.log.
 Objective: per sample keep probability p = shift(sigmoid(N(MU, SIGMA^2)); ALPHA); every bit kept with prob p,
 else replaced by a uniform random bit; the realised keep fraction is the progress input; BCE on ALL bits
 (mean over tokens and bits, samples weighted equally); caption -> empty caption ([EOS] only) with prob 0.1."""
@@ -14,6 +15,8 @@ from grn_tiny.common import WORK, setup, save_atomic, Log
 
 CFG = dict(d=int(os.environ.get("REF_D", 160)), layers=4, heads=int(os.environ.get("REF_HEADS", 5)),
            mlp=int(os.environ.get("REF_MLP", 384)))
+if "REF_TEXT_LAYERS" in os.environ or "REF_TEXT_D" in os.environ:   # absent from the shipped run's config
+    CFG.update(text_layers=int(os.environ.get("REF_TEXT_LAYERS", 2)), dt=int(os.environ.get("REF_TEXT_D", 96)))
 STEPS = int(os.environ.get("REF_STEPS", 3000))
 MINUTES = float(os.environ.get("REF_MINUTES", 1e9))
 BS = int(os.environ.get("REF_BS", 32))

@@ -168,7 +168,7 @@ def progress_embed(p, dim=256):
 
 class Refiner(nn.Module):
     def __init__(self, vocab, n_tokens=80, bits=128, d=160, layers=4, heads=5, mlp=384, dt=96, grid=(5, 4, 4),
-                 text_len=16):
+                 text_len=16, text_layers=2):
         super().__init__()
         assert grid[0] * grid[1] * grid[2] == n_tokens
         # tables are constants of the graph (not in the state dict): recomputed, as the method's code does
@@ -179,7 +179,7 @@ class Refiner(nn.Module):
         self.register_buffer("vis_cos", vc, persistent=False)
         self.register_buffer("vis_sin", vs, persistent=False)
         self.bits, self.n_tokens, self.layers, self.heads, self.dh = bits, n_tokens, layers, heads, d // heads
-        self.text = TextEncoder(vocab, d=dt)
+        self.text = TextEncoder(vocab, d=dt, layers=text_layers)
         self.text_proj = nn.Linear(dt, d)
         self.word_embed = nn.Linear(2 * bits, d)
         self.vis_pos = nn.Parameter(torch.randn(n_tokens, d) * 0.02)
