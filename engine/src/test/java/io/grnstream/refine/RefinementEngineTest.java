@@ -141,6 +141,16 @@ class RefinementEngineTest {
     }
 
     @Test
+    void automaticSamplingThreadsLeaveOnnxRuntimesCoresAlone() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(5, RefinementEngine.samplingThreads(5, InferenceRuntime.Provider.CPU, 0), "a configured count wins");
+        assertEquals(cores, RefinementEngine.samplingThreads(0, InferenceRuntime.Provider.CUDA, 0));
+        assertEquals(1, RefinementEngine.samplingThreads(0, InferenceRuntime.Provider.CPU, 0), "default intra-op: every core");
+        assertEquals(Math.max(1, cores - 1), RefinementEngine.samplingThreads(0, InferenceRuntime.Provider.CPU, 1));
+        assertEquals(1, RefinementEngine.samplingThreads(0, InferenceRuntime.Provider.CPU, cores + 4));
+    }
+
+    @Test
     void cancellationStopsWithinOneStepAndFreesTheSlot() throws Exception {
         CountDownLatch third = new CountDownLatch(1);
         List<Integer> steps = new CopyOnWriteArrayList<>();
