@@ -108,7 +108,7 @@ class EndToEndSuiteTest {
     /**
      * Same objects (by colour), directions and background, and fill ratios within
      * {@link #FILL_TOLERANCE}: the shape word alone would flip when a fill sits at one of the
-     * evaluator's thresholds (a square drawn with rounded corners measures about 0.80-0.90).
+     * evaluator's thresholds (sampled squares measure around the 0.89 square threshold).
      */
     private static void assertSameContent(AttributeEvaluator.Verdict expected, AttributeEvaluator.Verdict actual, String what) {
         String both = what + ": " + describe(expected) + " vs " + describe(actual);
