@@ -31,7 +31,7 @@ public final class FullReport {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), System.getProperty("os.arch"));
         System.out.println("| measure | result | target |");
         System.out.println("|---|---|---|");
-        row("pipeline end to end vs engine + decode + mux in-process, per request",
+        row("pipeline end to end vs engine + decode + mux in-process, per request (median of 12, both warmed up)",
                 String.format("%.2f s vs %.2f s (%+.0f%%)", pipeline.pipelinePerRequest(), pipeline.inProcessPerRequest(),
                         100 * pipeline.overhead()), "<= +5%");
         row("8 requests, 2 refiner workers vs 1 (one inference thread each)",

@@ -32,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PipelineBenchmark {
     private static final int STEPS = 20;
+    /** Requests timed one after another on each side; the medians are compared. */
+    private static final int SEQUENTIAL = 12;
+    /** Untimed requests first on each side, so JIT, ONNX Runtime and FFmpeg start-up costs are not counted. */
+    private static final int WARM_UP = 2;
 
     private PipelineBenchmark() {
     }
@@ -82,25 +86,23 @@ public final class PipelineBenchmark {
     }
 
     private static Result run(Path model) throws Exception {
-        int sequential = 4;
         Map<String, String> oneThread = Map.of("inference.intra.op.threads", "1", "refiner.max.batch", "1",
                 "assembler.display.min.side", "256");
 
         // In-process: the same engine, per-latent-frame decode and mux, no Kafka.
         ModelBundle bundle = ModelBundle.load(model);
         InferenceRuntime runtime = new InferenceRuntime("cpu", false, 1, 1);
-        double inProcess;
-        double encodeSeconds = 0;
+        double[] inProcess = new double[SEQUENTIAL];
+        double[] encode = new double[SEQUENTIAL];
         VideoGeometry g = bundle.defaultGeometry();
         try (RefinerNetwork network = new RefinerNetwork(bundle, runtime); TextEncoder text = new TextEncoder(bundle, runtime);
              RefinementEngine engine = new RefinementEngine(network, text, 1); VaeNetwork vae = VaeNetwork.decoder(bundle, runtime)) {
             RequestResolver resolver = new RequestResolver(bundle);
             LatentFrameDecoder decoder = new LatentFrameDecoder(vae);
             HbqCodec codec = new HbqCodec(bundle.channels(), bundle.hbqRounds());
-            engine.submit(resolver.resolve(request("warm", 99), null).refinement()).result().get();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < sequential; i++) {
-                RefinementRequest r = resolver.resolve(request("in-process-" + i, i), null).refinement();
+            for (int i = -WARM_UP; i < SEQUENTIAL; i++) {   // the warm-up runs every part once, untimed
+                long t0 = System.nanoTime();
+                RefinementRequest r = resolver.resolve(request("in-process-" + i, Math.floorMod(i, 64)), null).refinement();
                 byte[] bits = engine.submit(r).result().get(10, TimeUnit.MINUTES).bits();
                 float[] latent = new float[g.channels() * g.tokens()];
                 codec.dequantize(bits, g.tokens(), latent);
@@ -120,45 +122,68 @@ public final class PipelineBenchmark {
                     }
                     muxer.finish();
                 }
-                encodeSeconds += (System.nanoTime() - m0) / 1e9;
+                long end = System.nanoTime();
                 Files.delete(mp4);
+                if (i >= 0) {
+                    encode[i] = (end - m0) / 1e9;
+                    inProcess[i] = (end - t0) / 1e9;
+                }
             }
-            inProcess = (System.nanoTime() - t0) / 1e9 / sequential;
         }
 
-        double pipelineMean;
+        double[] pipeline = new double[SEQUENTIAL];
         double oneWorker;
         double twoWorkers;
         int concurrent = 8;
         Path work = Files.createTempDirectory("grn-bench-");
-        try (LocalPipeline pipeline = LocalPipeline.start(work.resolve("a"), model, null, 1, oneThread);
-             GrnClient client = new GrnClient(pipeline.clientConfig())) {
-            client.submit(request("warm", 99)).video().get(10, TimeUnit.MINUTES);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < sequential; i++) {
-                client.submit(request("seq-" + i, i)).video().get(10, TimeUnit.MINUTES);
+        try (LocalPipeline local = LocalPipeline.start(work.resolve("a"), model, null, 1, oneThread);
+             GrnClient client = new GrnClient(local.clientConfig())) {
+            for (int i = -WARM_UP; i < SEQUENTIAL; i++) {
+                long t0 = System.nanoTime();
+                client.submit(request("seq-" + i, Math.floorMod(i, 64))).video().get(10, TimeUnit.MINUTES);
+                if (i >= 0) {
+                    pipeline[i] = (System.nanoTime() - t0) / 1e9;
+                }
             }
-            pipelineMean = (System.nanoTime() - t0) / 1e9 / sequential;
             oneWorker = burst(client, "one-", concurrent);
         }
-        try (LocalPipeline pipeline = LocalPipeline.start(work.resolve("b"), model, null, 2, oneThread);
-             GrnClient client = new GrnClient(pipeline.clientConfig())) {
+        try (LocalPipeline local = LocalPipeline.start(work.resolve("b"), model, null, 2, oneThread);
+             GrnClient client = new GrnClient(local.clientConfig())) {
             client.submit(request("warm", 99)).video().get(10, TimeUnit.MINUTES);
             twoWorkers = burst(client, "two-", concurrent);
         }
 
         double videoSeconds = g.frames() / (double) g.fps();
+        double pipelineMedian = median(pipeline);
+        double inProcessMedian = median(inProcess);
+        double encodeMedian = median(encode);
         System.out.printf("%nPipeline benchmark, bundle %s (%s), %d steps per request, %s, %d cores%n", bundle.id(),
                 bundle.sha256().substring(0, 12), STEPS, System.getProperty("java.vm.version"),
                 Runtime.getRuntime().availableProcessors());
         System.out.printf("%-58s %s%n", "measure", "value");
-        System.out.printf("%-58s %.2f s vs %.2f s: overhead %.1f%%%n",
-                "one request end to end: pipeline vs in-process", pipelineMean, inProcess, 100 * (pipelineMean / inProcess - 1));
+        System.out.printf("%-58s %.2f s vs %.2f s: overhead %.1f%% (quartiles %.2f-%.2f s vs %.2f-%.2f s)%n",
+                "one request end to end: pipeline vs in-process, median of " + SEQUENTIAL, pipelineMedian, inProcessMedian,
+                100 * (pipelineMedian / inProcessMedian - 1), quantile(pipeline, 0.25), quantile(pipeline, 0.75),
+                quantile(inProcess, 0.25), quantile(inProcess, 0.75));
         System.out.printf("%-58s %.2f s vs %.2f s = %.2fx%n", concurrent + " requests: 2 refiner workers vs 1 (1 thread each)",
                 twoWorkers, oneWorker, oneWorker / twoWorkers);
         System.out.printf("%-58s %.3f s for %.3f s of video = %.1fx real time%n", "MP4 encode (17 frames 256x256, OpenH264)",
-                encodeSeconds / sequential, videoSeconds, videoSeconds / (encodeSeconds / sequential));
-        return new Result(pipelineMean, inProcess, oneWorker, twoWorkers, encodeSeconds / sequential, videoSeconds);
+                encodeMedian, videoSeconds, videoSeconds / encodeMedian);
+        return new Result(pipelineMedian, inProcessMedian, oneWorker, twoWorkers, encodeMedian, videoSeconds);
+    }
+
+    static double median(double[] values) {
+        return quantile(values, 0.5);
+    }
+
+    /** Linear interpolation between order statistics. */
+    static double quantile(double[] values, double q) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        double at = q * (sorted.length - 1);
+        int lo = (int) Math.floor(at);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
     }
 
     private static double burst(GrnClient client, String prefix, int n) throws Exception {
