@@ -136,7 +136,6 @@ def mini_clip(bits, spec, t):
     return z, D.to_model(D.render(spec))[:, idx], D.object_mask(spec)[idx]
 
 
-
 def tune(parts):
     gen, real, specs = torch.cat(parts["gen"]), torch.cat(parts["real"]), parts["specs"]
     n = len(specs)

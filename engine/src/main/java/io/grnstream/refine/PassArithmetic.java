@@ -119,7 +119,7 @@ final class PassArithmetic implements AutoCloseable {
         for (Work work : works) {
             bits += work.job.bits;
         }
-        if (pool == null || tasks == 1 || bits < PARALLEL_MIN_BITS) {
+        if (pool == null || bits < PARALLEL_MIN_BITS) {
             for (int j = 0; j < works.size(); j++) {
                 for (int c = 0; c < works.get(j).entropyParts.length; c++) {
                     task.run(works.get(j), c);

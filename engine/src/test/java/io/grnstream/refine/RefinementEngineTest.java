@@ -118,29 +118,6 @@ class RefinementEngineTest {
     }
 
     @Test
-    void bitsAndEntropyDoNotDependOnTheSamplingThreadCount() throws Exception {
-        JsonNode runs = BundleFixtures.json("sampler_runs.json").path("runs");
-        List<RefinementResult> single = new ArrayList<>();
-        List<RefinementResult> many = new ArrayList<>();
-        for (int threads : new int[] {1, 3}) {
-            List<RefinementResult> into = threads == 1 ? single : many;
-            try (RefinementEngine engine = new RefinementEngine(network, text, 2, threads)) {
-                RefinementJob a = engine.submit(request("entropy", runs.path("entropy"), null));
-                RefinementJob b = engine.submit(new RefinementRequest("b", "a cyan circle moving down on a gray background",
-                        "", 5L, 2.0, 0.8, new StepPolicy.Fixed(9), null));
-                into.add(a.result().get(120, TimeUnit.SECONDS));
-                into.add(b.result().get(120, TimeUnit.SECONDS));
-            }
-        }
-        for (int i = 0; i < single.size(); i++) {
-            assertArrayEquals(single.get(i).bits(), many.get(i).bits());
-            assertArrayEquals(single.get(i).entropyTrace(), many.get(i).entropyTrace());
-            assertArrayEquals(single.get(i).keepRatioTrace(), many.get(i).keepRatioTrace());
-        }
-        assertEquals(runs.path("entropy").path("passes").asInt(), many.get(0).stepsUsed());
-    }
-
-    @Test
     void automaticSamplingThreadsLeaveOnnxRuntimesCoresAlone() {
         int cores = Runtime.getRuntime().availableProcessors();
         assertEquals(5, RefinementEngine.samplingThreads(5, InferenceRuntime.Provider.CPU, 0), "a configured count wins");
