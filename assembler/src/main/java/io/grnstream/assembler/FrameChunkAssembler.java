@@ -9,6 +9,7 @@ import io.grnstream.avro.Stage;
 import io.grnstream.avro.VideoReady;
 import io.grnstream.blob.BlobKeys;
 import io.grnstream.blob.BlobStore;
+import io.grnstream.build.StageStamp;
 import io.grnstream.errors.InvalidRequestException;
 import io.grnstream.kafka.Events;
 import io.grnstream.kafka.Topic;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +57,8 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
     private final AssemblerOptions options;
     private final AssemblerMetrics metrics;
     private final Deserializer<String> keys;
+    /** This assembler's software, recorded in every video's provenance. */
+    private final String runtimeDescription;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, AssemblyState> store;
 
@@ -66,6 +68,7 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
         this.options = options;
         this.metrics = metrics;
         this.keys = frames.keySerde().deserializer();
+        this.runtimeDescription = StageStamp.runtime(Mp4Muxer.describe(options.h264Encoder(), options.bitsPerPixel()));
     }
 
     @Override
@@ -234,9 +237,7 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
     }
 
     private Provenance withThisWorker(Provenance provenance) {
-        Map<String, String> workers = new HashMap<>(provenance.getWorkers());
-        workers.put(STAGE_NAME, options.instanceId());
-        return Provenance.newBuilder(provenance).setWorkers(workers).build();
+        return StageStamp.stamp(provenance, STAGE_NAME, options.instanceId(), runtimeDescription);
     }
 
     private FrameScaler scalerFor(FrameChunk metadata) {

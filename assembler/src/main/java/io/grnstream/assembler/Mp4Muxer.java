@@ -34,6 +34,11 @@ public final class Mp4Muxer implements AutoCloseable {
         }
     }
 
+    /** "FFmpeg VERSION ENCODER (B bits per pixel)": what decides the MP4 bytes besides the frames. */
+    public static String describe(String encoder, double bitsPerPixel) {
+        return "FFmpeg " + avutil.av_version_info().getString() + " " + encoder + " (" + bitsPerPixel + " bits per pixel)";
+    }
+
     public Mp4Muxer(Path output, int width, int height, int fps, String encoder, double bitsPerPixel) throws IOException {
         if (width % 2 != 0 || height % 2 != 0) {
             throw new IllegalArgumentException("yuv420p needs even frame sides, got " + width + "x" + height);

@@ -462,6 +462,7 @@ public final class Grn {
                         + "temperature %.2f, workers %s%n", p.getRequestId(), p.getModelId(),
                 p.getModelBundleSha256().substring(0, Math.min(12, p.getModelBundleSha256().length())), p.getSeed(),
                 p.getStepPolicy(), p.getStepsUsed(), p.getGuidanceScale(), p.getTemperature(), p.getWorkers());
+        new java.util.TreeMap<>(p.getRuntimes()).forEach((stage, runtime) -> out.printf("runtime %s: %s%n", stage, runtime));
     }
 
     private static void deleteQuietly(Path dir) {

@@ -11,12 +11,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Replays a request: submits it again with {@code replayOf} set, waits for the new video and
  * compares the outputs with the original's: latent bits, MP4 sha256, and when they differ, the
- * first differing bit and the provenance fields that explain it.
+ * first differing bit and the provenance fields (request fields, each stage's software) that
+ * explain it.
  */
 final class Replay {
     private final GrnClient client;
@@ -43,15 +46,17 @@ final class Replay {
         VideoReady video = client.submit(again).video().get(timeoutSeconds, TimeUnit.SECONDS);
         LatentVideo latent = client.latent(replayId).orElseThrow();
         boolean identical = true;
+        boolean latentsIdentical = false;
         if (originalLatent.isPresent()) {
             int diff = firstDifference(originalLatent.get().getPackedBits(), latent.getPackedBits());
+            latentsIdentical = diff < 0;
             if (diff < 0) {
                 out.println("  latent bits: identical (" + latent.getPackedBits().remaining() + " bytes)");
             } else {
                 identical = false;
                 out.println("  latent bits: DIFFER from bit " + diff + " (token " + diff / latent.getBitsPerToken()
                         + ", bit " + diff % latent.getBitsPerToken() + " of the token)");
-                explain(originalLatent.get().getProvenance(), latent.getProvenance());
+                out.println("  provenance: " + explain(originalLatent.get().getProvenance(), latent.getProvenance()));
             }
         } else {
             out.println("  latent bits: original no longer on the latents topic (retention); compared the video only");
@@ -61,8 +66,9 @@ final class Replay {
             identical &= same;
             out.println("  mp4 sha256: " + (same ? "identical " : "DIFFERS ") + video.getSha256()
                     + (same ? "" : " vs " + originalVideo.get().getSha256()));
-            if (!same && originalLatent.isEmpty()) {
-                explain(originalVideo.get().getProvenance(), video.getProvenance());
+            if (!same && (originalLatent.isEmpty() || latentsIdentical)) {
+                // Identical bits put the cause after refinement: the decoder's and assembler's runtimes.
+                out.println("  provenance: " + explain(originalVideo.get().getProvenance(), video.getProvenance()));
             }
         } else {
             out.println("  mp4: the original has no video to compare");
@@ -71,7 +77,11 @@ final class Replay {
         return identical;
     }
 
-    private void explain(Provenance a, Provenance b) {
+    /**
+     * Why two outputs of the same request may differ: the request fields that changed, else the
+     * stages whose recorded software changed, else the runtime's own nondeterminism.
+     */
+    static String explain(Provenance a, Provenance b) {
         List<String> differences = new ArrayList<>();
         compare(differences, "model bundle", a.getModelBundleSha256(), b.getModelBundleSha256());
         compare(differences, "model", a.getModelId(), b.getModelId());
@@ -81,8 +91,22 @@ final class Replay {
         compare(differences, "guidance", a.getGuidanceScale(), b.getGuidanceScale());
         compare(differences, "temperature", a.getTemperature(), b.getTemperature());
         compare(differences, "HBQ rounds", a.getHbqRounds(), b.getHbqRounds());
-        out.println("  provenance: " + (differences.isEmpty() ? "the same; the difference comes from the runtime"
-                + " (ONNX Runtime build or execution provider)" : String.join("; ", differences)));
+        Set<String> stages = new TreeSet<>(a.getRuntimes().keySet());
+        stages.addAll(b.getRuntimes().keySet());
+        for (String stage : stages) {
+            String before = a.getRuntimes().get(stage);
+            String after = b.getRuntimes().get(stage);
+            if (before == null) {
+                differences.add(stage + " runtime not recorded on the original; now " + after);
+            } else if (!before.equals(after)) {
+                differences.add(stage + " runtime " + before + " -> " + (after == null ? "not recorded" : after));
+            }
+        }
+        if (!differences.isEmpty()) {
+            return String.join("; ", differences);
+        }
+        return "the same, every stage's runtime included; the difference comes from nondeterminism inside the"
+                + " runtime (for example GPU kernels or a different CPU instruction set)";
     }
 
     private static void compare(List<String> out, String what, Object a, Object b) {

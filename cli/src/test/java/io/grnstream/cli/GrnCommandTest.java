@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grnstream.avro.FixedSteps;
 import io.grnstream.avro.GenerationRequest;
+import io.grnstream.avro.Provenance;
 import io.grnstream.avro.RequestStatus;
 import io.grnstream.avro.VideoReady;
 import io.grnstream.client.GrnClient;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -75,6 +77,11 @@ class GrnCommandTest {
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("wrote " + mp4.toAbsolutePath()), run.out());
         assertTrue(run.out().contains("seed 3, steps fixed(8) -> 8 passes"), run.out());
+        // Every stage names the software it ran, so a replay can tell which one changed.
+        String version = io.grnstream.build.StageStamp.grnStreamVersion();
+        assertTrue(run.out().contains("runtime refiner-workers: grn-stream " + version + "; onnxruntime "), run.out());
+        assertTrue(run.out().contains("runtime encoder-service: grn-stream " + version + "; onnxruntime "), run.out());
+        assertTrue(run.out().contains("runtime assembler: grn-stream " + version + "; FFmpeg "), run.out());
         byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(mp4), 12);
         assertEquals("ftyp", new String(head, 4, 4, StandardCharsets.US_ASCII));
         Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-show_entries",
@@ -106,6 +113,26 @@ class GrnCommandTest {
         assertTrue(run.out().strip().endsWith("bit-identical"), run.out());
         String replayId = run.out().lines().filter(l -> l.startsWith("replaying")).findFirst().orElseThrow().split(" as ")[1];
         assertEquals("to-replay", client.request(replayId).orElseThrow().getReplayOf());
+    }
+
+    @Test
+    void replayExplainsADifferenceByTheFieldOrTheStageSoftwareThatChanged() {
+        Provenance original = Provenance.newBuilder().setRequestId("r").setModelId("m").setModelBundleSha256("ab")
+                .setSeed(42).setGuidanceScale(2).setTemperature(0.8).setStepPolicy("fixed(50)").setStepsUsed(50)
+                .setHbqRounds(4)
+                .setRuntimes(Map.of("refiner-workers", "grn-stream 1; onnxruntime 1.29.0 (CPU)", "assembler", "FFmpeg 7"))
+                .build();
+        Provenance onGpu = Provenance.newBuilder(original)
+                .setRuntimes(Map.of("refiner-workers", "grn-stream 1; onnxruntime 1.29.0 (CUDA)", "assembler", "FFmpeg 7"))
+                .build();
+        assertEquals("refiner-workers runtime grn-stream 1; onnxruntime 1.29.0 (CPU) -> grn-stream 1; onnxruntime 1.29.0 (CUDA)",
+                Replay.explain(original, onGpu));
+        Provenance otherSeed = Provenance.newBuilder(onGpu).setSeed(original.getSeed() + 1).build();
+        assertTrue(Replay.explain(original, otherSeed).startsWith("seed " + original.getSeed() + " -> " + (original.getSeed() + 1)
+                + "; refiner-workers runtime"), Replay.explain(original, otherSeed));
+        assertTrue(Replay.explain(original, Provenance.newBuilder(original).build()).startsWith("the same, every stage's runtime"));
+        Provenance beforeRuntimesWereRecorded = Provenance.newBuilder(original).setRuntimes(Map.of()).build();
+        assertTrue(Replay.explain(beforeRuntimesWereRecorded, original).contains("assembler runtime not recorded on the original; now FFmpeg 7"));
     }
 
     @Test

@@ -73,6 +73,7 @@ public final class SampleRecords {
                 .setRequestPartition(3)
                 .setRequestOffset(1234L)
                 .setWorkers(Map.of("refiner-workers", "worker-0"))
+                .setRuntimes(Map.of("refiner-workers", "grn-stream 0.1.0; onnxruntime 1.29.0 (CPU)"))
                 .build();
     }
 

@@ -23,6 +23,7 @@ import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
 import io.grnstream.kafka.serde.UndecodableRecordException;
+import io.grnstream.build.StageStamp;
 import io.grnstream.model.InferenceRuntime;
 import io.grnstream.model.InferenceSettings;
 import io.grnstream.model.ModelBundle;
@@ -39,7 +40,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +78,8 @@ public final class DecoderService implements io.grnstream.stage.Stage {
     private final int inlineMaxBytes;
     private ModelBundle bundle;
     private VaeNetwork vae;
+    /** This decoder's software, recorded in every output's provenance. */
+    private String runtimeDescription;
     private LatentFrameDecoder decoder;
     private BlobStore blobs;
     private Topic<LatentVideo> latents;
@@ -114,7 +116,9 @@ public final class DecoderService implements io.grnstream.stage.Stage {
     @Override
     public synchronized void start() {
         bundle = ModelBundle.load(Path.of(config.get(InferenceSettings.MODEL_DIR)));
-        vae = VaeNetwork.decoder(bundle, new InferenceRuntime(config));
+        InferenceRuntime runtime = new InferenceRuntime(config);
+        vae = VaeNetwork.decoder(bundle, runtime);
+        runtimeDescription = StageStamp.runtime(runtime.describe());
         decoder = new LatentFrameDecoder(vae);
         blobs = BlobStores.fromConfig(config);
         decodeLatency = Timer.builder("grn.decoder.latent.frame.latency").description("VAE decode of one latent frame")
@@ -255,9 +259,7 @@ public final class DecoderService implements io.grnstream.stage.Stage {
 
     private void decodeAndPublish(ConsumerRecord<byte[], byte[]> record, LatentVideo latent, VideoGeometry g, float[] z) {
         String id = latent.getRequestId();
-        Map<String, String> workers = new HashMap<>(latent.getProvenance().getWorkers());
-        workers.put(STAGE_NAME, instanceId);
-        Provenance provenance = Provenance.newBuilder(latent.getProvenance()).setWorkers(workers).build();
+        Provenance provenance = StageStamp.stamp(latent.getProvenance(), STAGE_NAME, instanceId, runtimeDescription);
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         for (int t = 0; t < g.latentFrames(); t++) {
             consumer.poll(Duration.ZERO);

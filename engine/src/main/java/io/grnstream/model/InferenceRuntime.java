@@ -50,6 +50,11 @@ public final class InferenceRuntime {
         return provider;
     }
 
+    /** "onnxruntime VERSION (PROVIDER)", for provenance; call after the first session opened. */
+    public String describe() {
+        return "onnxruntime " + environment.getVersion() + " (" + (provider == null ? "no session" : provider) + ")";
+    }
+
     /** Stack for threads that enter ONNX Runtime: its graph optimiser recurses deeply, and the JVM's
      * default 1 MB stack ends the process with a bare SIGSEGV when it is exceeded. */
     public static final long NATIVE_STACK_BYTES = 64L * 1024 * 1024;

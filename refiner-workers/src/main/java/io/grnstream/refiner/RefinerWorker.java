@@ -23,6 +23,7 @@ import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
 import io.grnstream.kafka.serde.UndecodableRecordException;
+import io.grnstream.build.StageStamp;
 import io.grnstream.model.InferenceRuntime;
 import io.grnstream.model.InferenceSettings;
 import io.grnstream.model.ModelBundle;
@@ -102,6 +103,8 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     private RefinementEngine engine;
     private RefinerNetwork network;
     private TextEncoder text;
+    /** This worker's software, recorded in every output's provenance. */
+    private String runtimeDescription;
     private RefinerMetrics metrics;
     private Topic<GenerationRequest> requests;
     private Topic<LatentVideo> latents;
@@ -193,6 +196,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         text = new TextEncoder(bundle, runtime);
         engine = new RefinementEngine(network, text, maxBatch, RefinementEngine.samplingThreads(
                 config.get(RefinerSettings.SAMPLING_THREADS), runtime.provider(), config.get(InferenceSettings.INTRA_OP_THREADS)));
+        runtimeDescription = StageStamp.runtime(runtime.describe());
         metrics = new RefinerMetrics(meters, maxBatch);
         warmUp();
 
@@ -525,6 +529,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
                 .setRequestPartition(job.record.partition())
                 .setRequestOffset(job.record.offset())
                 .setWorkers(Map.of(STAGE_NAME, instanceId))
+                .setRuntimes(Map.of(STAGE_NAME, runtimeDescription))
                 .build();
         LatentVideo latent = LatentVideo.newBuilder()
                 .setRequestId(q.getRequestId())
