@@ -9,24 +9,19 @@ import io.grnstream.kafka.Topics;
 import io.grnstream.registry.SchemaRegistries;
 import io.grnstream.stage.InstanceIds;
 import io.grnstream.stage.Stage;
+import io.grnstream.stage.StreamsStages;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The assembler as a {@link Stage}: a Kafka Streams application with exactly-once processing. */
 public final class AssemblerService implements Stage {
-    private static final Logger log = LoggerFactory.getLogger(AssemblerService.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final GrnConfig config;
@@ -59,28 +54,12 @@ public final class AssemblerService implements Stage {
     public synchronized void start() {
         Mp4Muxer.requireEncoder(config.get(AssemblerSettings.H264_ENCODER));
         streams = new KafkaStreams(topology(), streamsProperties(config, instanceId));
-        CountDownLatch running = new CountDownLatch(1);
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.RUNNING) {
-                running.countDown();
-            }
-            log.info("assembler {} -> {}", before, now);
-        });
-        // A failed task (an aborted transaction) is retried on a fresh thread; nothing was committed.
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("assembler stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.start();
         try {
-            if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                close();
-                throw new IllegalStateException("assembler did not reach RUNNING within " + START_TIMEOUT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            StreamsStages.startAndAwaitRunning(streams, "assembler", START_TIMEOUT);
+        } catch (RuntimeException e) {
+            streams = null;
             close();
-            throw new IllegalStateException("interrupted while starting the assembler", e);
+            throw e;
         }
     }
 
@@ -111,8 +90,7 @@ public final class AssemblerService implements Stage {
 
     @Override
     public boolean isLive() {
-        KafkaStreams s = streams;
-        return s == null || (s.state() != KafkaStreams.State.ERROR && s.state() != KafkaStreams.State.PENDING_ERROR);
+        return StreamsStages.isLive(streams);
     }
 
     /** Stops after the current video: its transaction commits or aborts, so nothing is half-published. */

@@ -9,6 +9,7 @@ import io.grnstream.avro.RequestEvent;
 import io.grnstream.avro.VideoReady;
 import io.grnstream.blob.BlobStore;
 import io.grnstream.blob.BlobStores;
+import io.grnstream.client.ClientSettings;
 import io.grnstream.client.GrnClient;
 import io.grnstream.client.RequestFailedException;
 import io.grnstream.client.RequestHandle;
@@ -127,6 +128,8 @@ public final class Grn {
         String prefix;
         @Option(names = "--config", description = "properties file with settings (or GRN_CONFIG)")
         Path file;
+        @Option(names = "--status-url", description = "status service base URL for status lookups (or GRN_STATUS_URL)")
+        String statusUrl;
 
         GrnConfig config() {
             Map<String, String> flags = new HashMap<>();
@@ -139,8 +142,11 @@ public final class Grn {
             if (prefix != null) {
                 flags.put(CommonSettings.TOPIC_PREFIX.key(), prefix);
             }
+            if (statusUrl != null) {
+                flags.put(ClientSettings.STATUS_URL.key(), statusUrl);
+            }
             String path = file != null ? file.toString() : System.getenv(ConfigLoader.CONFIG_FILE_ENV);
-            return ConfigLoader.load(CommonSettings.definition("grn"),
+            return ConfigLoader.load(ClientSettings.definition(),
                     path == null ? Map.of() : ConfigLoader.readPropertiesFile(Path.of(path)), System.getenv(), flags);
         }
     }
@@ -379,9 +385,9 @@ public final class Grn {
     }
 
     @Command(name = "stage", description = "Run one stage against a cluster, as the containers do: "
-            + "refiner, encoder or assembler, followed by its --key=value settings.")
+            + "refiner, encoder, assembler or status, followed by its --key=value settings.")
     static final class StageCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "STAGE", description = "refiner, encoder or assembler")
+        @Parameters(index = "0", paramLabel = "STAGE", description = "refiner, encoder, assembler or status")
         String stage;
         // Settings look like options to picocli; it hands them over unparsed, as StageRunner reads them.
         @CommandLine.Unmatched
@@ -396,7 +402,10 @@ public final class Grn {
                         settings, io.grnstream.encoder.DecoderService::new);
                 case "assembler" -> StageRunner.run("assembler", io.grnstream.assembler.AssemblerSettings.definition(),
                         settings, io.grnstream.assembler.AssemblerService::new);
-                default -> throw new IllegalArgumentException("unknown stage '" + stage + "'; use refiner, encoder or assembler");
+                case "status" -> StageRunner.run("status", io.grnstream.status.StatusSettings.definition(),
+                        settings, io.grnstream.status.StatusService::new);
+                default -> throw new IllegalArgumentException("unknown stage '" + stage
+                        + "'; use refiner, encoder, assembler or status");
             }
             return 0;
         }

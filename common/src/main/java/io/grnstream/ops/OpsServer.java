@@ -8,7 +8,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,7 +27,7 @@ public final class OpsServer implements AutoCloseable {
     public OpsServer(int port, PrometheusMeterRegistry registry) {
         this.registry = registry;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 0);
+            server = HttpServers.create(port);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on port " + port + " for metrics and health", e);
         }

@@ -56,9 +56,14 @@ public final class GrnClient implements AutoCloseable {
     private final Object lookupLock = new Object();
     private KafkaConsumer<byte[], byte[]> lookup;
     private final java.util.concurrent.atomic.AtomicLong lookupRecordsRead = new java.util.concurrent.atomic.AtomicLong();
+    /** Null unless status.url is set. */
+    private final StatusServiceClient statusService;
 
     public GrnClient(GrnConfig config) {
         this.config = config;
+        String statusUrl = config.definition().find(ClientSettings.STATUS_URL.key()).isPresent()
+                ? config.get(ClientSettings.STATUS_URL) : "";
+        statusService = statusUrl.isBlank() ? null : new StatusServiceClient(statusUrl);
         TopicRegistry topics = new TopicRegistry(config, SchemaRegistries.fromConfig(config));
         requests = topics.topic(Topics.REQUESTS);
         events = topics.topic(Topics.EVENTS);
@@ -96,10 +101,15 @@ public final class GrnClient implements AutoCloseable {
     }
 
     private KafkaConsumer<byte[], byte[]> unassignedConsumer(String clientId) {
+        return unassignedConsumer(clientId, Map.of());
+    }
+
+    private KafkaConsumer<byte[], byte[]> unassignedConsumer(String clientId, Map<String, Object> overrides) {
         Map<String, Object> props = KafkaClients.consumerProperties(config, "unused", clientId + "-" + UUID.randomUUID());
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        props.putAll(overrides);
         return KafkaClients.bytesConsumer(props);
     }
 
@@ -143,10 +153,17 @@ public final class GrnClient implements AutoCloseable {
     }
 
     /**
-     * The latest event of a request, read from the one partition of the compacted events topic its
-     * key maps to; empty means nobody submitted it (NOT_FOUND).
+     * The latest event of a request: asked of the status service when status.url is set, else (or
+     * when it does not answer) read from the one partition of the compacted events topic its key
+     * maps to; empty means nobody submitted it (NOT_FOUND).
      */
     public Optional<RequestEvent> latestEvent(String requestId) {
+        if (statusService != null) {
+            Optional<Optional<RequestEvent>> answer = statusService.latestEvent(requestId);
+            if (answer.isPresent()) {
+                return answer.get();
+            }
+        }
         return latest(events, requestId);
     }
 
@@ -208,7 +225,10 @@ public final class GrnClient implements AutoCloseable {
         synchronized (lookupLock) {
             // One reader for every lookup: a new consumer per call cost more than the scan itself.
             if (lookup == null) {
-                lookup = unassignedConsumer("grn-client-lookup");
+                lookup = unassignedConsumer("grn-client-lookup", Map.of(
+                        // A lookup reads to a known end and never waits for new records; with the
+                        // default 500 ms the fetch left waiting at a partition's end delayed the next lookup.
+                        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
             }
             KafkaConsumer<byte[], byte[]> reader = lookup;
             List<PartitionInfo> partitions = reader.partitionsFor(topic.name());
@@ -238,8 +258,8 @@ public final class GrnClient implements AutoCloseable {
         }
     }
 
-    /** Records read by lookups since this client started: what a lookup cost, for tests. */
-    long lookupRecordsRead() {
+    /** Records this client read from Kafka to answer lookups since it started: what lookups cost. */
+    public long lookupRecordsRead() {
         return lookupRecordsRead.get();
     }
 

@@ -36,7 +36,8 @@ class OpsManifestsTest {
     private static final Map<String, ConfigDefinition> STAGES = Map.of(
             "refiner", RefinerSettings.definition(),
             "encoder", DecoderSettings.definition(),
-            "assembler", AssemblerSettings.definition());
+            "assembler", AssemblerSettings.definition(),
+            "status", io.grnstream.status.StatusSettings.definition());
     private static final String OPS_PORT = Integer.toString(CommonSettings.OPS_HTTP_PORT.defaultValue());
 
     /** Duplicate keys are errors: YAML would otherwise keep the last one silently. */

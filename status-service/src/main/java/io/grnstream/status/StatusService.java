@@ -1,0 +1,321 @@
+package io.grnstream.status;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.grnstream.avro.RequestEvent;
+import io.grnstream.blob.BlobKeys;
+import io.grnstream.config.CommonSettings;
+import io.grnstream.config.GrnConfig;
+import io.grnstream.kafka.RequestEventJson;
+import io.grnstream.kafka.Topic;
+import io.grnstream.kafka.TopicRegistry;
+import io.grnstream.kafka.Topics;
+import io.grnstream.ops.HttpServers;
+import io.grnstream.registry.SchemaRegistries;
+import io.grnstream.stage.InstanceIds;
+import io.grnstream.stage.Stage;
+import io.grnstream.stage.StreamsStages;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every request's latest event, kept in a state store materialised from the compacted events
+ * topic (the topic itself serves as the store's changelog, so nothing is written back to Kafka),
+ * and answered at {@code GET /v1/requests/{id}}: 200 with the event as JSON, 404 with status
+ * NOT_FOUND, 400 for an id no request can have, 503 while the view is being built or moved.
+ * Instances sharing an application id split the partitions; a lookup that reaches an instance
+ * without the id's partition is forwarded once to the instance that has it.
+ */
+public final class StatusService implements Stage {
+    private static final Logger log = LoggerFactory.getLogger(StatusService.class);
+    public static final String STORE = "request-status";
+    public static final String PATH = "/v1/requests/";
+    /** Set on a forwarded lookup so that a view in the middle of moving never bounces it on. */
+    static final String FORWARDED_HEADER = "X-Grn-Forwarded";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
+
+    private final GrnConfig config;
+    private final String instanceId;
+    private final Timer lookupTime;
+    private final Counter forwarded;
+    private final MeterRegistry meters;
+    private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
+    private HttpServer http;
+    private ExecutorService httpThreads;
+    private HostInfo self;
+    private volatile KafkaStreams streams;
+
+    public StatusService(GrnConfig config, MeterRegistry meters) {
+        this.config = config;
+        this.meters = meters;
+        this.instanceId = InstanceIds.resolve(config, "status");
+        this.lookupTime = Timer.builder("grn.status.lookup.time").description("one status lookup, forwarding included")
+                .register(meters);
+        this.forwarded = Counter.builder("grn.status.forwarded")
+                .description("lookups passed to the instance that holds the id's partition").register(meters);
+    }
+
+    @Override
+    public String name() {
+        return "status";
+    }
+
+    /** The Streams topology: the events topic as a table, materialised without a changelog of its own. */
+    static Topology topology(Topic<RequestEvent> events, Properties props) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.table(events.name(), Consumed.with(events.keySerde(), events.valueSerde()),
+                Materialized.<String, RequestEvent, KeyValueStore<Bytes, byte[]>>as(STORE)
+                        .withKeySerde(events.keySerde()).withValueSerde(events.valueSerde())
+                        // A lookup sees an event as soon as it is processed, not at the next commit.
+                        .withCachingDisabled());
+        return builder.build(props);
+    }
+
+    @Override
+    public synchronized void start() {
+        try {
+            http = HttpServers.create(config.get(StatusSettings.HTTP_PORT));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on port " + config.get(StatusSettings.HTTP_PORT)
+                    + " for status lookups", e);
+        }
+        self = advertised(config, http.getAddress().getPort());
+        Properties props = streamsProperties(config, instanceId, self);
+        TopicRegistry topics = new TopicRegistry(config, SchemaRegistries.fromConfig(config));
+        KafkaStreams s = new KafkaStreams(topology(topics.topic(Topics.EVENTS), props), props);
+        try {
+            StreamsStages.startAndAwaitRunning(s, "status view", START_TIMEOUT);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        streams = s;
+        httpThreads = Executors.newFixedThreadPool(config.get(StatusSettings.HTTP_THREADS), r -> {
+            Thread t = new Thread(r, "status-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(httpThreads);
+        http.createContext(PATH, this::handle);
+        http.start();
+        log.info("status lookups at http://{}:{}{}{{id}}", self.host(), self.port(), PATH);
+    }
+
+    /** Where this instance is reached, as other instances and Kafka Streams' metadata name it. */
+    static HostInfo advertised(GrnConfig config, int port) {
+        String url = config.get(StatusSettings.ADVERTISED_URL);
+        if (url.isBlank()) {
+            try {
+                return new HostInfo(InetAddress.getLocalHost().getHostName(), port);
+            } catch (UnknownHostException e) {
+                return new HostInfo("localhost", port);
+            }
+        }
+        URI uri = URI.create(url);
+        if (uri.getHost() == null || uri.getPort() < 0) {
+            throw new IllegalArgumentException(StatusSettings.ADVERTISED_URL.key() + " must be http://host:port, got " + url);
+        }
+        return new HostInfo(uri.getHost(), uri.getPort());
+    }
+
+    static Properties streamsProperties(GrnConfig config, String instanceId, HostInfo self) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(StatusSettings.APPLICATION_ID));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(CommonSettings.BOOTSTRAP_SERVERS));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.get(StatusSettings.STATE_DIR));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(StatusSettings.STREAM_THREADS));
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.get(CommonSettings.TOPIC_REPLICATION_FACTOR));
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, "status-" + instanceId);
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        // The compacted events topic is the store's changelog: restoring reads it, nothing is copied.
+        props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
+        // Events of aborted transactions (a stage that crashed mid-publish) never reach the view.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        // An undecodable event is logged and skipped; the view keeps that request's previous event.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        props.putAll(config.passThrough(CommonSettings.KAFKA_PREFIX));
+        return props;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        Timer.Sample sample = Timer.start(meters);
+        Answer answer;
+        try {
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                answer = Answer.error(405, "GET " + PATH + "{id}");
+            } else {
+                String id = URLDecoder.decode(exchange.getRequestURI().getRawPath().substring(PATH.length()),
+                        StandardCharsets.UTF_8);
+                answer = BlobKeys.isValidRequestId(id)
+                        ? lookup(id, exchange.getRequestHeaders().containsKey(FORWARDED_HEADER))
+                        : Answer.error(400, "no request can have the id '" + abbreviate(id) + "'");
+            }
+        } catch (RuntimeException e) {
+            log.warn("status lookup failed", e);
+            answer = Answer.error(500, e.toString());
+        }
+        outcome(answer.code).increment();
+        byte[] body = answer.body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (answer.code == 503) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+        }
+        exchange.sendResponseHeaders(answer.code, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+        sample.stop(lookupTime);
+    }
+
+    private Counter outcome(int code) {
+        String outcome = switch (code) {
+            case 200 -> "found";
+            case 404 -> "not_found";
+            case 503 -> "unavailable";
+            default -> "error";
+        };
+        return Counter.builder("grn.status.lookups").tag("outcome", outcome).description("status lookups answered")
+                .register(meters);
+    }
+
+    private Answer lookup(String id, boolean forwarded) {
+        KafkaStreams s = streams;
+        if (s == null || (s.state() != KafkaStreams.State.RUNNING && s.state() != KafkaStreams.State.REBALANCING)) {
+            return Answer.error(503, "the status view is not running");
+        }
+        KeyQueryMetadata where = s.queryMetadataForKey(STORE, id, Serdes.String().serializer());
+        if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return Answer.error(503, "the status view is being built or moved; retry");
+        }
+        if (where.activeHost().equals(self)) {
+            try {
+                ReadOnlyKeyValueStore<String, RequestEvent> store = s.store(StoreQueryParameters
+                        .fromNameAndType(STORE, QueryableStoreTypes.<String, RequestEvent>keyValueStore())
+                        .withPartition(where.partition()));
+                RequestEvent latest = store.get(id);
+                return latest == null ? new Answer(404, RequestEventJson.notFound(id))
+                        : new Answer(200, RequestEventJson.write(latest));
+            } catch (InvalidStateStoreException e) {
+                return Answer.error(503, "the status view of partition " + where.partition() + " is moving; retry");
+            }
+        }
+        if (forwarded) {
+            return Answer.error(503, "the status view of this id moved while the lookup was forwarded; retry");
+        }
+        return forward(where.activeHost(), id);
+    }
+
+    private Answer forward(HostInfo owner, String id) {
+        forwarded.increment();
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + PATH
+                + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        try {
+            HttpResponse<String> response = forwarder.send(HttpRequest.newBuilder(uri).timeout(FORWARD_TIMEOUT)
+                    .header(FORWARDED_HEADER, instanceId).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return Answer.error(503, "the instance holding this id (" + owner.host() + ":" + owner.port()
+                    + ") did not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Answer.error(503, "interrupted");
+        }
+    }
+
+    /** Partitions of the events topic whose view this instance holds (active, not standby). */
+    public int partitionsHeld() {
+        KafkaStreams s = streams;
+        return s == null ? 0 : s.metadataForLocalThreads().stream()
+                .mapToInt(t -> t.activeTasks().stream().mapToInt(task -> task.topicPartitions().size()).sum()).sum();
+    }
+
+    /** Lookups this instance passed to another since it started. */
+    public long lookupsForwarded() {
+        return (long) forwarded.count();
+    }
+
+    /** The port lookups are served on (useful when configured as 0). */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    @Override
+    public boolean isReady() {
+        KafkaStreams s = streams;
+        return s != null && http != null && s.state() == KafkaStreams.State.RUNNING;
+    }
+
+    @Override
+    public boolean isLive() {
+        return StreamsStages.isLive(streams);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (http != null) {
+            http.stop(0);
+            http = null;
+        }
+        if (httpThreads != null) {
+            httpThreads.shutdownNow();
+            httpThreads = null;
+        }
+        KafkaStreams s = streams;
+        if (s != null) {
+            s.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
+            streams = null;
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+
+    private record Answer(int code, String body) {
+        static Answer error(int code, String message) {
+            com.fasterxml.jackson.databind.node.ObjectNode o =
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            o.put("error", message);
+            return new Answer(code, o.toString());
+        }
+    }
+}
