@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -33,7 +34,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -60,6 +64,7 @@ import org.slf4j.LoggerFactory;
  * topic (the topic itself serves as the store's changelog, so nothing is written back to Kafka),
  * and answered at {@code GET /v1/requests/{id}}: 200 with the event as JSON, 404 with status
  * NOT_FOUND, 400 for an id no request can have, 503 while the view is being built or moved.
+ * {@code GET /v1/requests/{id}/events} follows a request as server-sent events until it ends.
  * Instances sharing an application id split the partitions; a lookup that reaches an instance
  * without the id's partition is forwarded once to the instance that has it.
  */
@@ -71,6 +76,10 @@ public final class StatusService implements Stage {
     static final String FORWARDED_HEADER = "X-Grn-Forwarded";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
+    static final String EVENTS_SUFFIX = "/events";
+    /** How long an event stream for an id not yet in the view waits for it: a client may follow
+     * a request it has just submitted, before its QUEUED event has reached the view. */
+    private static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(2);
 
     private final GrnConfig config;
     private final String instanceId;
@@ -78,6 +87,9 @@ public final class StatusService implements Stage {
     private final Counter forwarded;
     private final MeterRegistry meters;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
+    private final EventSubscriptions subscriptions = new EventSubscriptions();
+    private final Semaphore openStreams;
+    private final Duration heartbeat;
     private HttpServer http;
     private ExecutorService httpThreads;
     private HostInfo self;
@@ -87,6 +99,10 @@ public final class StatusService implements Stage {
         this.config = config;
         this.meters = meters;
         this.instanceId = InstanceIds.resolve(config, "status");
+        this.openStreams = new Semaphore(config.get(StatusSettings.STREAMS_MAX));
+        this.heartbeat = config.get(StatusSettings.STREAMS_HEARTBEAT);
+        meters.gauge("grn.status.streams.open", openStreams,
+                sem -> config.get(StatusSettings.STREAMS_MAX) - sem.availablePermits());
         this.lookupTime = Timer.builder("grn.status.lookup.time").description("one status lookup, forwarding included")
                 .register(meters);
         this.forwarded = Counter.builder("grn.status.forwarded")
@@ -99,13 +115,15 @@ public final class StatusService implements Stage {
     }
 
     /** The Streams topology: the events topic as a table, materialised without a changelog of its own. */
-    static Topology topology(Topic<RequestEvent> events, Properties props) {
+    static Topology topology(Topic<RequestEvent> events, Properties props, EventSubscriptions subscriptions) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.table(events.name(), Consumed.with(events.keySerde(), events.valueSerde()),
-                Materialized.<String, RequestEvent, KeyValueStore<Bytes, byte[]>>as(STORE)
-                        .withKeySerde(events.keySerde()).withValueSerde(events.valueSerde())
-                        // A lookup sees an event as soon as it is processed, not at the next commit.
-                        .withCachingDisabled());
+                        Materialized.<String, RequestEvent, KeyValueStore<Bytes, byte[]>>as(STORE)
+                                .withKeySerde(events.keySerde()).withValueSerde(events.valueSerde())
+                                // A lookup sees an event as soon as it is processed, not at the next commit.
+                                .withCachingDisabled())
+                // Restoring a store does not pass through here: followers get new events only.
+                .toStream().foreach(subscriptions::publish);
         return builder.build(props);
     }
 
@@ -120,7 +138,7 @@ public final class StatusService implements Stage {
         self = advertised(config, http.getAddress().getPort());
         Properties props = streamsProperties(config, instanceId, self);
         TopicRegistry topics = new TopicRegistry(config, SchemaRegistries.fromConfig(config));
-        KafkaStreams s = new KafkaStreams(topology(topics.topic(Topics.EVENTS), props), props);
+        KafkaStreams s = new KafkaStreams(topology(topics.topic(Topics.EVENTS), props, subscriptions), props);
         try {
             StreamsStages.startAndAwaitRunning(s, "status view", START_TIMEOUT);
         } catch (RuntimeException e) {
@@ -128,11 +146,17 @@ public final class StatusService implements Stage {
             throw e;
         }
         streams = s;
-        httpThreads = Executors.newFixedThreadPool(config.get(StatusSettings.HTTP_THREADS), r -> {
-            Thread t = new Thread(r, "status-http");
-            t.setDaemon(true);
-            return t;
-        });
+        // An event stream holds its thread for as long as it lasts; the stream limit keeps
+        // HTTP_THREADS free for lookups however many streams are open.
+        int threads = config.get(StatusSettings.HTTP_THREADS) + config.get(StatusSettings.STREAMS_MAX);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "status-http");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        httpThreads = pool;
         http.setExecutor(httpThreads);
         http.createContext(PATH, this::handle);
         http.start();
@@ -182,11 +206,21 @@ public final class StatusService implements Stage {
             if (!"GET".equals(exchange.getRequestMethod())) {
                 answer = Answer.error(405, "GET " + PATH + "{id}");
             } else {
-                String id = URLDecoder.decode(exchange.getRequestURI().getRawPath().substring(PATH.length()),
+                String rest = exchange.getRequestURI().getRawPath().substring(PATH.length());
+                boolean follow = rest.endsWith(EVENTS_SUFFIX);
+                String id = URLDecoder.decode(follow ? rest.substring(0, rest.length() - EVENTS_SUFFIX.length()) : rest,
                         StandardCharsets.UTF_8);
-                answer = BlobKeys.isValidRequestId(id)
-                        ? lookup(id, exchange.getRequestHeaders().containsKey(FORWARDED_HEADER))
-                        : Answer.error(400, "no request can have the id '" + abbreviate(id) + "'");
+                boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED_HEADER);
+                if (!BlobKeys.isValidRequestId(id)) {
+                    answer = Answer.error(400, "no request can have the id '" + abbreviate(id) + "'");
+                } else if (follow) {
+                    answer = streams(exchange, id, forwarded);
+                    if (answer == null) {
+                        return;   // the stream was served and has ended
+                    }
+                } else {
+                    answer = lookup(id, forwarded);
+                }
             }
         } catch (RuntimeException e) {
             log.warn("status lookup failed", e);
@@ -227,10 +261,7 @@ public final class StatusService implements Stage {
         }
         if (where.activeHost().equals(self)) {
             try {
-                ReadOnlyKeyValueStore<String, RequestEvent> store = s.store(StoreQueryParameters
-                        .fromNameAndType(STORE, QueryableStoreTypes.<String, RequestEvent>keyValueStore())
-                        .withPartition(where.partition()));
-                RequestEvent latest = store.get(id);
+                RequestEvent latest = store(s, where.partition()).get(id);
                 return latest == null ? new Answer(404, RequestEventJson.notFound(id))
                         : new Answer(200, RequestEventJson.write(latest));
             } catch (InvalidStateStoreException e) {
@@ -241,6 +272,131 @@ public final class StatusService implements Stage {
             return Answer.error(503, "the status view of this id moved while the lookup was forwarded; retry");
         }
         return forward(where.activeHost(), id);
+    }
+
+    /**
+     * {@code GET /v1/requests/{id}/events}: the request's latest event, then every new one as it
+     * arrives, as server-sent events, until a terminal one. Returns null once a stream has been
+     * served, or the answer to give instead (unknown id, no view, too many streams).
+     */
+    private Answer streams(HttpExchange exchange, String id, boolean forwarded) throws IOException {
+        if (!openStreams.tryAcquire()) {
+            return Answer.error(503, "this instance already serves " + config.get(StatusSettings.STREAMS_MAX)
+                    + " event streams");
+        }
+        try {
+            KafkaStreams s = streams;
+            if (s == null || (s.state() != KafkaStreams.State.RUNNING && s.state() != KafkaStreams.State.REBALANCING)) {
+                return Answer.error(503, "the status view is not running");
+            }
+            KeyQueryMetadata where = s.queryMetadataForKey(STORE, id, Serdes.String().serializer());
+            if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+                return Answer.error(503, "the status view is being built or moved; retry");
+            }
+            if (!where.activeHost().equals(self)) {
+                return forwarded ? Answer.error(503, "the status view of this id moved while the stream was forwarded; retry")
+                        : relayStream(exchange, where.activeHost(), id);
+            }
+            try (EventSubscriptions.Subscription subscription = subscriptions.subscribe(id)) {
+                // Subscribed first, read second: an event arriving in between is in the queue too.
+                RequestEvent current;
+                try {
+                    current = store(s, where.partition()).get(id);
+                } catch (InvalidStateStoreException e) {
+                    return Answer.error(503, "the status view of partition " + where.partition() + " is moving; retry");
+                }
+                if (current == null) {
+                    current = subscription.events.poll(NOT_FOUND_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                if (current == null) {
+                    return new Answer(404, RequestEventJson.notFound(id));
+                }
+                exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                exchange.sendResponseHeaders(200, 0);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
+                    RequestEvent last = null;
+                    RequestEvent next = current;
+                    while (true) {
+                        if (next != null && !next.equals(last)) {
+                            out.write(("event: status\ndata: " + RequestEventJson.write(next) + "\n\n")
+                                    .getBytes(StandardCharsets.UTF_8));
+                            out.flush();
+                            last = next;
+                            if (isTerminal(next)) {
+                                return null;
+                            }
+                        } else if (next == null) {
+                            // Nothing new: a comment keeps proxies from closing an idle stream, and a
+                            // partition that moved away ends it (the client reconnects to the new holder).
+                            out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                            out.flush();
+                            KeyQueryMetadata now = s.queryMetadataForKey(STORE, id, Serdes.String().serializer());
+                            if (streams != s || now == null || !self.equals(now.activeHost())) {
+                                return null;
+                            }
+                        }
+                        next = subscription.events.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                } catch (IOException e) {
+                    return null;   // the client went away
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        } finally {
+            openStreams.release();
+        }
+    }
+
+    /** Passes the holder's event stream through to a client that reached this instance. */
+    private Answer relayStream(HttpExchange exchange, HostInfo owner, String id) {
+        forwarded.increment();
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + PATH
+                + URLEncoder.encode(id, StandardCharsets.UTF_8) + EVENTS_SUFFIX);
+        HttpResponse<InputStream> response;
+        try {
+            response = forwarder.send(HttpRequest.newBuilder(uri).header(FORWARDED_HEADER, instanceId).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            return Answer.error(503, "the instance holding this id (" + owner.host() + ":" + owner.port()
+                    + ") did not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Answer.error(503, "interrupted");
+        }
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                return new Answer(response.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            // either side went away; the client reconnects if it still wants the stream
+        }
+        return null;
+    }
+
+    private static boolean isTerminal(RequestEvent e) {
+        return switch (e.getStatus()) {
+            case COMPLETED, FAILED, CANCELLED, TIMED_OUT -> true;
+            default -> false;
+        };
+    }
+
+    private static ReadOnlyKeyValueStore<String, RequestEvent> store(KafkaStreams s, int partition) {
+        return s.store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.<String, RequestEvent>keyValueStore())
+                .withPartition(partition));
     }
 
     private Answer forward(HostInfo owner, String id) {

@@ -5,6 +5,7 @@ import io.grnstream.config.ConfigDefinition;
 import io.grnstream.config.Setting;
 import io.grnstream.config.SettingType;
 import io.grnstream.config.Validator;
+import java.time.Duration;
 
 /** The status service's settings, on top of the shared ones. */
 public final class StatusSettings {
@@ -29,7 +30,16 @@ public final class StatusSettings {
             "Kafka Streams threads keeping the view up to date").validatedBy(Validator.between(1, 64));
 
     public static final Setting<Integer> HTTP_THREADS = Setting.of("status.http.threads", SettingType.INT, 4,
-            "threads answering lookups").validatedBy(Validator.between(1, 256));
+            "threads answering lookups (each open event stream holds one more)").validatedBy(Validator.between(1, 256));
+
+    public static final Setting<Integer> STREAMS_MAX = Setting.of("status.streams.max", SettingType.INT, 200,
+            "event streams (GET /v1/requests/{id}/events) one instance serves at once; more are refused with 503")
+            .validatedBy(Validator.between(0, 10_000));
+
+    public static final Setting<Duration> STREAMS_HEARTBEAT = Setting.of("status.streams.heartbeat",
+            SettingType.DURATION, Duration.ofSeconds(15),
+            "an event stream with nothing new sends a comment this often, so proxies keep it open")
+            .validatedBy(new Validator<Duration>("at least 100ms", d -> d.toMillis() >= 100));
 
     public static ConfigDefinition definition() {
         return CommonSettings.definition("status")
@@ -38,6 +48,8 @@ public final class StatusSettings {
                 .define(HTTP_PORT)
                 .define(ADVERTISED_URL)
                 .define(STREAM_THREADS)
-                .define(HTTP_THREADS);
+                .define(HTTP_THREADS)
+                .define(STREAMS_MAX)
+                .define(STREAMS_HEARTBEAT);
     }
 }

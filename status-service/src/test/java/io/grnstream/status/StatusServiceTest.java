@@ -1,6 +1,7 @@
 package io.grnstream.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -31,15 +32,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +85,10 @@ class StatusServiceTest {
     }
 
     private StatusService start(String name) throws IOException {
+        return start(name, Map.of());
+    }
+
+    private StatusService start(String name, Map<String, String> more) throws IOException {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -92,6 +100,7 @@ class StatusServiceTest {
                 "status.http.port", Integer.toString(port),
                 "status.advertised.url", "http://localhost:" + port,
                 "instance.id", name));
+        settings.putAll(more);
         StatusService service = new StatusService(ConfigLoader.fromMap(StatusSettings.definition(), settings),
                 new SimpleMeterRegistry());
         running.add(service);
@@ -179,6 +188,94 @@ class StatusServiceTest {
         }
         assertTrue(a.lookupsForwarded() > 0 && b.lookupsForwarded() > 0,
                 "each instance forwarded the ids it does not hold: " + a.lookupsForwarded() + ", " + b.lookupsForwarded());
+    }
+
+    private static HttpResponse<Stream<String>> follow(StatusService service, String id) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.port() + StatusService.PATH + id
+                + "/events")).GET().build(), HttpResponse.BodyHandlers.ofLines());
+    }
+
+    /** The next event of a server-sent event stream; comments (heartbeats) are counted. */
+    private static RequestEvent nextEvent(Iterator<String> lines, int[] heartbeats) {
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("data: ")) {
+                return RequestEventJson.parse(line.substring("data: ".length()));
+            }
+            if (line.startsWith(":")) {
+                heartbeats[0]++;
+            }
+        }
+        fail("the stream ended");
+        return null;
+    }
+
+    @Test
+    @Timeout(90)
+    void followsARequestAsServerSentEventsUntilItEnds() throws Exception {
+        publish("followed", RequestStatus.QUEUED, Stage.SUBMITTED);
+        StatusService service = start("a");
+        awaitStatus(service, "followed", RequestStatus.QUEUED);
+        HttpResponse<Stream<String>> stream = follow(service, "followed");
+        assertEquals(200, stream.statusCode());
+        assertEquals("text/event-stream", stream.headers().firstValue("Content-Type").orElseThrow());
+        Iterator<String> lines = stream.body().iterator();
+        int[] heartbeats = new int[1];
+        assertEquals(RequestStatus.QUEUED, nextEvent(lines, heartbeats).getStatus());
+        publish("followed", RequestStatus.IN_PROGRESS, Stage.REFINING);
+        assertEquals(Stage.REFINING, nextEvent(lines, heartbeats).getStage());
+        publish("followed", RequestStatus.IN_PROGRESS, Stage.DECODING);
+        assertEquals(Stage.DECODING, nextEvent(lines, heartbeats).getStage());
+        publish("followed", RequestStatus.FAILED, Stage.ASSEMBLING);
+        assertEquals(RequestStatus.FAILED, nextEvent(lines, heartbeats).getStatus());
+        while (lines.hasNext()) {
+            String line = lines.next();
+            assertFalse(line.startsWith("data:"), "nothing after the terminal event: " + line);
+        }
+        // An id nobody sends is refused after a short wait, not followed forever.
+        HttpResponse<Stream<String>> unknown = follow(service, "nobody-sent-this");
+        assertEquals(404, unknown.statusCode());
+    }
+
+    @Test
+    @Timeout(120)
+    void aStreamReachingAnInstanceWithoutTheIdIsRelayedAndIdleStreamsGetHeartbeats() throws Exception {
+        List<String> ids = List.of("f-0", "f-1", "f-2", "f-3", "f-4", "f-5");
+        ids.forEach(id -> publish(id, RequestStatus.QUEUED, Stage.SUBMITTED));
+        Map<String, String> fastHeartbeat = Map.of("status.streams.heartbeat", "200ms");
+        StatusService a = start("a", fastHeartbeat);
+        StatusService b = start("b", fastHeartbeat);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!(a.isReady() && b.isReady() && a.partitionsHeld() > 0 && b.partitionsHeld() > 0)) {
+            if (System.nanoTime() > deadline) {
+                fail("the two instances never split the partitions");
+            }
+            Thread.sleep(100);
+        }
+        for (String id : ids) {
+            awaitStatus(a, id, RequestStatus.QUEUED);
+        }
+        long forwardedBefore = a.lookupsForwarded() + b.lookupsForwarded();
+        List<Iterator<String>> streams = new ArrayList<>();
+        for (String id : ids) {
+            for (StatusService via : List.of(a, b)) {
+                HttpResponse<Stream<String>> r = follow(via, id);
+                assertEquals(200, r.statusCode());
+                streams.add(r.body().iterator());
+            }
+        }
+        int[] heartbeats = new int[1];
+        for (Iterator<String> lines : streams) {
+            assertEquals(RequestStatus.QUEUED, nextEvent(lines, heartbeats).getStatus());
+        }
+        Thread.sleep(600);
+        ids.forEach(id -> publish(id, RequestStatus.COMPLETED, Stage.ASSEMBLING));
+        for (Iterator<String> lines : streams) {
+            assertEquals(RequestStatus.COMPLETED, nextEvent(lines, heartbeats).getStatus());
+        }
+        assertTrue(heartbeats[0] >= streams.size(), "every idle stream sent heartbeats: " + heartbeats[0]);
+        assertEquals(ids.size(), a.lookupsForwarded() + b.lookupsForwarded() - forwardedBefore,
+                "each id's stream was relayed once, by the instance that does not hold it");
     }
 
     @Test

@@ -69,12 +69,15 @@ class FaultSuiteTest {
         long seed = Long.getLong("grn.fault.seed", System.nanoTime());
         Random random = new Random(seed);
         System.out.println("fault suite seed " + seed + " (rerun with -Dgrn.fault.seed=" + seed + ")");
+        int statusPort = StageProcess.freePort();
         try (ProcessCluster c = ProcessCluster.start(work, LOGS)) {
             cluster = c;
             c.define("refiner", "refiner-1", Map.of("refiner.max.batch", "1"))
                     .define("refiner", "refiner-2", Map.of("refiner.max.batch", "1"))
                     .define("encoder", "encoder-1", Map.of())
-                    .define("assembler", "assembler-1", Map.of());
+                    .define("assembler", "assembler-1", Map.of())
+                    .define("status", "status-1", Map.of("status.http.port", Integer.toString(statusPort),
+                            "status.advertised.url", "http://localhost:" + statusPort));
             c.launchAll();
             c.awaitAssigned("grn-refiner-workers", 2);
             GrnConfig clientConfig = c.clientConfig();
@@ -127,6 +130,37 @@ class FaultSuiteTest {
                 assertTrue(p.alive(), p.name() + " died:\n" + p.tail());
             }
             verifyTopics(clientConfig, c.topics());
+            verifyStatusService(clientConfig, statusPort);
+        }
+    }
+
+    /** The status service, alive through the broker restart, ends up agreeing with the topic. */
+    private void verifyStatusService(GrnConfig clientConfig, int statusPort) throws Exception {
+        // After the broker restart the view may still be catching up: wait for its answers first.
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        for (int i = 0; i < REQUESTS; i++) {
+            java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + statusPort + "/v1/requests/fault-" + i)).build();
+            String body = "";
+            while (!body.contains("\"status\":\"COMPLETED\"")) {
+                assertTrue(System.nanoTime() < deadline, "status service on fault-" + i + ": " + body + "\n"
+                        + cluster.tails());
+                Thread.sleep(100);
+                body = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            }
+        }
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", clientConfig.get(io.grnstream.config.CommonSettings.BOOTSTRAP_SERVERS));
+        settings.put("schema.registry.url", clientConfig.get(io.grnstream.config.CommonSettings.SCHEMA_REGISTRY_URL));
+        settings.put("status.url", "http://localhost:" + statusPort);
+        try (GrnClient asking = new GrnClient(io.grnstream.config.ConfigLoader.fromMap(
+                io.grnstream.client.ClientSettings.definition(), settings))) {
+            for (int i = 0; i < REQUESTS; i++) {
+                assertEquals(RequestStatus.COMPLETED, asking.latestEvent("fault-" + i).map(RequestEvent::getStatus)
+                        .orElse(null), "status service on fault-" + i);
+            }
+            assertEquals(0, asking.lookupRecordsRead(), "every answer came from the status service");
         }
     }
 

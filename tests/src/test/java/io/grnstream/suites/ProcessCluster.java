@@ -74,14 +74,16 @@ final class ProcessCluster implements AutoCloseable {
         return topics;
     }
 
-    /** Declares a stage process: {@code stage} is refiner, encoder or assembler. */
+    /** Declares a stage process: {@code stage} is refiner, encoder, assembler or status. */
     ProcessCluster define(String stage, String name, Map<String, String> own) {
         Map<String, String> all = new LinkedHashMap<>(shared);
-        if (!stage.equals("assembler")) {
-            all.put("model.dir", MODEL.toString());
-            all.put("inference.intra.op.threads", "1");
-        } else {
-            all.put("assembler.state.dir", work.resolve("state-" + name).toString());
+        switch (stage) {
+            case "assembler" -> all.put("assembler.state.dir", work.resolve("state-" + name).toString());
+            case "status" -> all.put("status.state.dir", work.resolve("state-" + name).toString());
+            default -> {
+                all.put("model.dir", MODEL.toString());
+                all.put("inference.intra.op.threads", "1");
+            }
         }
         all.putAll(own);
         all.put("stage", stage);
