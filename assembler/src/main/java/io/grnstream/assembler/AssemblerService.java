@@ -2,7 +2,6 @@ package io.grnstream.assembler;
 
 import io.grnstream.blob.BlobStore;
 import io.grnstream.blob.BlobStores;
-import io.grnstream.config.CommonSettings;
 import io.grnstream.config.GrnConfig;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
@@ -12,10 +11,9 @@ import io.grnstream.stage.Stage;
 import io.grnstream.stage.StreamsStages;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -64,28 +62,16 @@ public final class AssemblerService implements Stage {
     }
 
     static Properties streamsProperties(GrnConfig config, String instanceId) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(AssemblerSettings.APPLICATION_ID));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(CommonSettings.BOOTSTRAP_SERVERS));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.get(AssemblerSettings.STATE_DIR));
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(AssemblerSettings.STREAM_THREADS));
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.get(CommonSettings.TOPIC_REPLICATION_FACTOR));
-        props.put(StreamsConfig.CLIENT_ID_CONFIG, "assembler-" + instanceId);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.largestMessageBytes());
-        if (!config.get(CommonSettings.INSTANCE_ID).isBlank()) {
-            // Static membership: an assembler restarted after a crash under the same instance.id takes
-            // its tasks back at once, instead of the group waiting out the dead member's session.
-            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
-        }
-        props.putAll(config.passThrough(CommonSettings.KAFKA_PREFIX));
-        return props;
+        return StreamsStages.properties(config, config.get(AssemblerSettings.APPLICATION_ID),
+                config.get(AssemblerSettings.STATE_DIR), "assembler-" + instanceId, instanceId, Map.of(
+                        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
+                        StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(AssemblerSettings.STREAM_THREADS),
+                        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.largestMessageBytes()));
     }
 
     @Override
     public boolean isReady() {
-        KafkaStreams s = streams;
-        return s != null && (s.state() == KafkaStreams.State.RUNNING || s.state() == KafkaStreams.State.REBALANCING);
+        return StreamsStages.isReady(streams);
     }
 
     @Override
@@ -96,13 +82,8 @@ public final class AssemblerService implements Stage {
     /** Stops after the current video: its transaction commits or aborts, so nothing is half-published. */
     @Override
     public synchronized void close() {
-        if (streams != null) {
-            // Leaving the group hands this instance's partitions over at once instead of after the
-            // session timeout; the local state is rebuilt from the changelog wherever they land.
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(60)));
-            streams = null;
-        }
+        StreamsStages.close(streams, Duration.ofSeconds(60));
+        streams = null;
         if (blobs != null) {
             blobs.close();
             blobs = null;

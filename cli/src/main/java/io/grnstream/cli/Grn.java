@@ -385,9 +385,9 @@ public final class Grn {
     }
 
     @Command(name = "stage", description = "Run one stage against a cluster, as the containers do: "
-            + "refiner, encoder, assembler or status, followed by its --key=value settings.")
+            + "refiner, encoder, assembler, status or notifier, followed by its --key=value settings.")
     static final class StageCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "STAGE", description = "refiner, encoder, assembler or status")
+        @Parameters(index = "0", paramLabel = "STAGE", description = "refiner, encoder, assembler, status or notifier")
         String stage;
         // Settings look like options to picocli; it hands them over unparsed, as StageRunner reads them.
         @CommandLine.Unmatched
@@ -404,8 +404,10 @@ public final class Grn {
                         settings, io.grnstream.assembler.AssemblerService::new);
                 case "status" -> StageRunner.run("status", io.grnstream.status.StatusSettings.definition(),
                         settings, io.grnstream.status.StatusService::new);
+                case "notifier" -> StageRunner.run("notifier", io.grnstream.notifier.NotifierSettings.definition(),
+                        settings, io.grnstream.notifier.NotifierService::new);
                 default -> throw new IllegalArgumentException("unknown stage '" + stage
-                        + "'; use refiner, encoder, assembler or status");
+                        + "'; use refiner, encoder, assembler, status or notifier");
             }
             return 0;
         }

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.grnstream.avro.RequestEvent;
 import io.grnstream.blob.BlobKeys;
-import io.grnstream.config.CommonSettings;
 import io.grnstream.config.GrnConfig;
 import io.grnstream.kafka.RequestEventJson;
 import io.grnstream.kafka.Topic;
@@ -32,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -41,7 +41,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -181,22 +180,16 @@ public final class StatusService implements Stage {
     }
 
     static Properties streamsProperties(GrnConfig config, String instanceId, HostInfo self) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(StatusSettings.APPLICATION_ID));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(CommonSettings.BOOTSTRAP_SERVERS));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.get(StatusSettings.STATE_DIR));
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(StatusSettings.STREAM_THREADS));
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.get(CommonSettings.TOPIC_REPLICATION_FACTOR));
-        props.put(StreamsConfig.CLIENT_ID_CONFIG, "status-" + instanceId);
-        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-        // The compacted events topic is the store's changelog: restoring reads it, nothing is copied.
-        props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
-        // Events of aborted transactions (a stage that crashed mid-publish) never reach the view.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
-        // An undecodable event is logged and skipped; the view keeps that request's previous event.
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        props.putAll(config.passThrough(CommonSettings.KAFKA_PREFIX));
-        return props;
+        return StreamsStages.properties(config, config.get(StatusSettings.APPLICATION_ID),
+                config.get(StatusSettings.STATE_DIR), "status-" + instanceId, instanceId, Map.of(
+                        StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(StatusSettings.STREAM_THREADS),
+                        StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port(),
+                        // The compacted events topic is the store's changelog: restoring reads it, nothing is copied.
+                        StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS,
+                        // Events of aborted transactions (a stage that crashed mid-publish) never reach the view.
+                        StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed",
+                        // An undecodable event is logged and skipped; the view keeps that request's previous event.
+                        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class));
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -454,12 +447,8 @@ public final class StatusService implements Stage {
             httpThreads.shutdownNow();
             httpThreads = null;
         }
-        KafkaStreams s = streams;
-        if (s != null) {
-            s.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(30)));
-            streams = null;
-        }
+        StreamsStages.close(streams, Duration.ofSeconds(30));
+        streams = null;
     }
 
     private static String abbreviate(String s) {

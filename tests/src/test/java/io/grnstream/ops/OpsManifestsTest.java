@@ -37,7 +37,8 @@ class OpsManifestsTest {
             "refiner", RefinerSettings.definition(),
             "encoder", DecoderSettings.definition(),
             "assembler", AssemblerSettings.definition(),
-            "status", io.grnstream.status.StatusSettings.definition());
+            "status", io.grnstream.status.StatusSettings.definition(),
+            "notifier", io.grnstream.notifier.NotifierSettings.definition());
     private static final String OPS_PORT = Integer.toString(CommonSettings.OPS_HTTP_PORT.defaultValue());
 
     /** Duplicate keys are errors: YAML would otherwise keep the last one silently. */

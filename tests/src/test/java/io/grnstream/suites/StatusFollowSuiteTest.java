@@ -14,10 +14,17 @@ import io.grnstream.client.GrnClient;
 import io.grnstream.config.CommonSettings;
 import io.grnstream.config.ConfigLoader;
 import io.grnstream.kafka.RequestEventJson;
+import io.grnstream.notifier.NotifierService;
+import io.grnstream.notifier.NotifierSettings;
 import io.grnstream.status.StatusService;
 import io.grnstream.status.StatusSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,14 +39,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real request through every stage, followed over plain HTTP from before it is submitted to its video. */
+/**
+ * A real request through every stage, followed over plain HTTP from before it is submitted to its
+ * video, and announced to its webhook when the video is ready.
+ */
 class StatusFollowSuiteTest {
     @TempDir
     Path work;
 
     @Test
     @Timeout(300)
-    void aRequestIsFollowedAsServerSentEventsFromQueuedToCompleted() throws Exception {
+    void aRequestIsFollowedAsServerSentEventsFromQueuedToCompletedAndAnnouncedToItsWebhook() throws Exception {
         try (LocalPipeline local = LocalPipeline.start(work.resolve("pipeline"), ProcessCluster.MODEL, null);
              GrnClient client = new GrnClient(local.clientConfig())) {
             StatusService status = new StatusService(ConfigLoader.fromMap(StatusSettings.definition(), Map.of(
@@ -49,8 +59,23 @@ class StatusFollowSuiteTest {
                     "status.http.port", "0",
                     "status.advertised.url", "",
                     "status.state.dir", work.resolve("status").toString())), new SimpleMeterRegistry());
-            try (status) {
+            NotifierService notifier = new NotifierService(ConfigLoader.fromMap(NotifierSettings.definition(), Map.of(
+                    "bootstrap.servers", local.bootstrapServers(),
+                    "schema.registry.url", local.clientConfig().get(CommonSettings.SCHEMA_REGISTRY_URL),
+                    "ops.http.port", "-1",
+                    "notifier.start.from", "earliest",
+                    "notifier.state.dir", work.resolve("notifier").toString())), new SimpleMeterRegistry());
+            HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            BlockingQueue<String> webhooks = new LinkedBlockingQueue<>();
+            receiver.createContext("/hook", ex -> {
+                webhooks.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                ex.sendResponseHeaders(204, -1);
+                ex.close();
+            });
+            receiver.start();
+            try (status; notifier) {
                 status.start();
+                notifier.start();
                 // Followed before it exists: the stream waits briefly for an id that is about to appear.
                 CompletableFuture<HttpResponse<Stream<String>>> stream = HttpClient.newHttpClient().sendAsync(
                         HttpRequest.newBuilder(URI.create("http://localhost:" + status.port() + StatusService.PATH
@@ -58,7 +83,9 @@ class StatusFollowSuiteTest {
                 Thread.sleep(200);
                 VideoReady video = client.submit(GenerationRequest.newBuilder().setRequestId("followed-end-to-end")
                                 .setPrompt("a magenta triangle moving left on a gray background").setSeed(11)
-                                .setStepPolicy(new FixedSteps(12)).build())
+                                .setStepPolicy(new FixedSteps(12))
+                                .setClientMetadata(Map.of("grn.webhook.url",
+                                        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")).build())
                         .video().get(3, TimeUnit.MINUTES);
 
                 HttpResponse<Stream<String>> response = stream.get(1, TimeUnit.MINUTES);
@@ -81,6 +108,13 @@ class StatusFollowSuiteTest {
                 }
                 assertEquals(client.latestEvent(video.getRequestId()).orElseThrow(), seen.get(seen.size() - 1));
                 System.out.println("followed over HTTP: " + trace);
+
+                String webhook = webhooks.poll(1, TimeUnit.MINUTES);
+                assertTrue(webhook != null, "the webhook was called");
+                assertTrue(webhook.contains("\"type\":\"video.ready\"") && webhook.contains(video.getSha256())
+                        && webhook.contains(video.getUri()), webhook);
+            } finally {
+                receiver.stop(0);
             }
         }
     }

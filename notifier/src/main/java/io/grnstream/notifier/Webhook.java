@@ -1,0 +1,99 @@
+package io.grnstream.notifier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grnstream.avro.RequestEvent;
+import io.grnstream.avro.VideoReady;
+import io.grnstream.kafka.RequestEventJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** What a webhook says, where it may go, and how it is signed. */
+final class Webhook {
+    static final String VIDEO_READY = "video.ready";
+    static final String REQUEST_ENDED = "request.ended";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Webhook() {
+    }
+
+    /** Why a URL may not be called, or null when it may. */
+    static String refusal(String url, List<String> allowedPrefixes) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return "not a URL: " + e.getMessage();
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            return "not an http or https URL with a host";
+        }
+        if (!allowedPrefixes.isEmpty() && allowedPrefixes.stream().noneMatch(url::startsWith)) {
+            return "not under an allowed prefix (notifier.webhook.allowed.prefixes)";
+        }
+        return null;
+    }
+
+    /** The body for a finished video: where it is and what made it, never the bytes. */
+    static String videoReady(VideoReady v) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("type", VIDEO_READY);
+        o.put("requestId", v.getRequestId());
+        o.put("status", "COMPLETED");
+        ObjectNode video = o.putObject("video");
+        video.put("uri", v.getUri());
+        video.put("sizeBytes", v.getSizeBytes());
+        video.put("sha256", v.getSha256());
+        video.put("durationSeconds", v.getDurationSeconds());
+        video.put("frames", v.getFrames());
+        video.put("fps", v.getFps());
+        video.put("width", v.getWidth());
+        video.put("height", v.getHeight());
+        video.put("codec", v.getCodec());
+        video.put("container", v.getContainer());
+        o.put("completedAtEpochMs", v.getCompletedAtEpochMs());
+        ObjectNode provenance = o.putObject("provenance");
+        provenance.put("modelId", v.getProvenance().getModelId());
+        provenance.put("modelBundleSha256", v.getProvenance().getModelBundleSha256());
+        provenance.put("seed", v.getProvenance().getSeed());
+        provenance.put("stepPolicy", v.getProvenance().getStepPolicy());
+        provenance.put("stepsUsed", v.getProvenance().getStepsUsed());
+        ObjectNode metadata = o.putObject("clientMetadata");
+        v.getClientMetadata().forEach(metadata::put);
+        return o.toString();
+    }
+
+    /** The body for a request that ended without a video: its terminal event. */
+    static String requestEnded(RequestEvent e) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("type", REQUEST_ENDED);
+        o.put("requestId", e.getRequestId());
+        o.put("status", e.getStatus().name());
+        try {
+            o.set("event", JSON.readTree(RequestEventJson.write(e)));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return o.toString();
+    }
+
+    /** "sha256=HEX" of HMAC-SHA256(secret, timestamp + "." + body): receivers recompute it to trust a call. */
+    static String signature(String secret, long timestampSeconds, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] digest = mac.doFinal((timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
+            return "sha256=" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
+    }
+}
