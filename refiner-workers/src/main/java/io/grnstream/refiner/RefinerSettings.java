@@ -42,6 +42,10 @@ public final class RefinerSettings {
     public static final Setting<Duration> PROGRESS_INTERVAL = Setting.of("refiner.progress.interval",
             SettingType.DURATION, Duration.ofMillis(500), "at most one progress event per request per interval");
 
+    public static final Setting<Duration> ADMISSION_WINDOW = Setting.of("refiner.admission.window",
+            SettingType.DURATION, Duration.ofMillis(25), "after a full worker frees a slot, how long it gathers the"
+                    + " requests waiting on its partitions before admitting the highest priority; 0 admits at once");
+
     public static final Setting<Duration> TRANSACTION_TIMEOUT = Setting.of("refiner.transaction.timeout",
             SettingType.DURATION, Duration.ofSeconds(30), "transaction.timeout.ms of the output producer; transactions"
                     + " only wrap publishing, never model work");
@@ -57,6 +61,7 @@ public final class RefinerSettings {
                 .define(MAX_ATTEMPTS)
                 .define(RETRY_BACKOFF)
                 .define(PROGRESS_INTERVAL)
+                .define(ADMISSION_WINDOW)
                 .define(TRANSACTION_TIMEOUT);
     }
 }

@@ -43,8 +43,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,6 +54,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -98,6 +101,10 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     private final int maxAttempts;
     private final Duration backoff;
     private final long progressIntervalMs;
+    private final long admissionWindowMs;
+    /** Records polled while a freed slot's admission window is open, offered together when it closes. */
+    private final List<ConsumerRecord<byte[], byte[]>> gathered = new ArrayList<>();
+    private long gatherUntilMs;
     private ModelBundle bundle;
     private RequestResolver resolver;
     private RefinementEngine engine;
@@ -168,6 +175,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         this.maxAttempts = config.get(RefinerSettings.MAX_ATTEMPTS);
         this.backoff = config.get(RefinerSettings.RETRY_BACKOFF);
         this.progressIntervalMs = config.get(RefinerSettings.PROGRESS_INTERVAL).toMillis();
+        this.admissionWindowMs = config.get(RefinerSettings.ADMISSION_WINDOW).toMillis();
     }
 
     @Override
@@ -304,7 +312,16 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         try {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> record : pollOnce()) {
-                    handle(record);
+                    gathered.add(record);
+                }
+                // A partition's records may come in a later poll than another's (one was prefetched
+                // before the worker paused), so a freed slot waits a moment to see every waiting head.
+                if (System.currentTimeMillis() >= gatherUntilMs && !gathered.isEmpty()) {
+                    List<ConsumerRecord<byte[], byte[]>> offered = admissionOrder(gathered, this::priorityOf);
+                    gathered.clear();
+                    for (ConsumerRecord<byte[], byte[]> record : offered) {
+                        handle(record);
+                    }
                 }
                 publishFinished();
                 startDueRetries();
@@ -322,6 +339,40 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     }
 
     private final Set<TopicPartition> rewound = new HashSet<>();
+
+    /**
+     * The order in which polled records are offered for admission: partitions whose first record
+     * has the highest {@code priority} first, older first on a tie; within a partition the topic's
+     * order. Only a partition's first record can be admitted (one job per partition), so when there
+     * is room for fewer jobs than partitions with waiting requests, priority decides which run.
+     */
+    static List<ConsumerRecord<byte[], byte[]>> admissionOrder(Iterable<ConsumerRecord<byte[], byte[]>> polled,
+                                                               ToIntFunction<ConsumerRecord<byte[], byte[]>> priority) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+            byPartition.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>()).add(r);
+        }
+        List<List<ConsumerRecord<byte[], byte[]>>> heads = new ArrayList<>(byPartition.values());
+        if (heads.size() > 1) {
+            Map<List<ConsumerRecord<byte[], byte[]>>, Integer> priorities = new java.util.IdentityHashMap<>();
+            heads.forEach(l -> priorities.put(l, priority.applyAsInt(l.get(0))));
+            heads.sort(Comparator.<List<ConsumerRecord<byte[], byte[]>>>comparingInt(l -> -priorities.get(l))
+                    .thenComparingLong(l -> l.get(0).timestamp()));
+        }
+        List<ConsumerRecord<byte[], byte[]>> ordered = new ArrayList<>();
+        heads.forEach(ordered::addAll);
+        return ordered;
+    }
+
+    /** A request's priority, or 0 when it cannot be read (it is refused on admission anyway). */
+    private int priorityOf(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            GenerationRequest r = requests.value(record);
+            return r == null ? 0 : r.getPriority();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
 
     private Iterable<ConsumerRecord<byte[], byte[]>> pollOnce() {
         rewound.clear();
@@ -487,6 +538,9 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
 
     /** Forgets a finished job and lets its partition (and others, if there is room) fetch again. */
     private void release(InFlight job) {
+        if (inFlight.size() >= maxBatch) {
+            gatherUntilMs = System.currentTimeMillis() + admissionWindowMs;
+        }
         inFlight.remove(job.partition);
         byRequest.remove(job.id());
         metrics.inFlight.set(inFlight.size());
@@ -705,6 +759,8 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
                 }
             }
             metrics.inFlight.set(inFlight.size());
+            // Records gathered for admission from a partition now owned elsewhere are not ours to run.
+            gathered.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
             assignedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
             resumeFree(partitions);
         }

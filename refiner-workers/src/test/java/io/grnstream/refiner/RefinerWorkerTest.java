@@ -229,6 +229,32 @@ class RefinerWorkerTest {
     }
 
     @Test
+    void whenAFullWorkerFreesASlotTheHighestPriorityWaitingRequestRunsNext() {
+        RefinerWorker worker = startWorker("priority", Map.of("refiner.max.batch", "1"));
+        List<String> started = java.util.Collections.synchronizedList(new ArrayList<>());
+        worker.observeSteps(p -> {
+            if (p.step() == 1) {
+                started.add(p.requestId());
+            }
+            pause(5);
+        });
+        List<String> ids = idsCoveringPartitions("prio-", PARTITIONS);   // one per partition
+        send(List.of(req(request(ids.get(0), 200))));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (started.isEmpty() && System.nanoTime() < deadline) {
+            pause(10);
+        }
+        // While the first job runs, three more wait at the heads of the other partitions.
+        GenerationRequest low1 = GenerationRequest.newBuilder(request(ids.get(1), 4)).setPriority(0).build();
+        GenerationRequest high = GenerationRequest.newBuilder(request(ids.get(2), 4)).setPriority(7).build();
+        GenerationRequest low2 = GenerationRequest.newBuilder(request(ids.get(3), 4)).setPriority(1).build();
+        send(List.of(req(low1), req(high), req(low2)));
+        readUntil(Topics.LATENTS, l -> l.size() >= 4, Duration.ofSeconds(120));
+        assertEquals(List.of(ids.get(0), ids.get(2), ids.get(3), ids.get(1)), started,
+                "the running job, then priority 7, 1, 0");
+    }
+
+    @Test
     void aJobLongerThanTheMaxPollIntervalCompletesWithoutARebalance() {
         RefinerWorker worker = startWorker("long", Map.of("kafka.max.poll.interval.ms", "1000", "refiner.max.batch", "1"));
         worker.observeSteps(p -> pause(10)); // 200 passes of the tiny model alone can finish in 0.6 s
