@@ -97,8 +97,12 @@ public final class Grn {
         Double temperature;
         @Option(names = "--id", description = "request id (default: a UUID); resubmitting an id never makes a second video")
         String id;
-        @Option(names = "--meta", description = "client metadata KEY=VALUE, e.g. grn.upscale=bilinear")
+        @Option(names = "--meta", description = "client metadata KEY=VALUE, e.g. grn.upscale=bilinear or grn.webhook.url=URL")
         Map<String, String> metadata = new LinkedHashMap<>();
+        @Option(names = "--priority", description = "higher is admitted first by a full worker (default: ${DEFAULT-VALUE})")
+        int priority;
+        @Option(names = "--deadline", description = "give up unless done within this many seconds (TIMED_OUT)")
+        Long deadlineSeconds;
 
         GenerationRequest toRequest() {
             GenerationRequest.Builder b = GenerationRequest.newBuilder()
@@ -108,7 +112,9 @@ public final class Grn {
                     .setSeed(seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE)
                     .setGuidanceScale(guidance)
                     .setTemperature(temperature)
-                    .setClientMetadata(new HashMap<>(metadata));
+                    .setClientMetadata(new HashMap<>(metadata))
+                    .setPriority(priority)
+                    .setDeadlineEpochMs(deadlineSeconds == null ? null : System.currentTimeMillis() + deadlineSeconds * 1000);
             if (steps != null) {
                 b.setStepPolicy(new FixedSteps(steps));
             } else if (entropyGuided) {

@@ -38,6 +38,8 @@ final class Replay {
                 .setRequestId(replayId)
                 .setReplayOf(id)
                 .setSubmittedAtEpochMs(0)
+                // The original's deadline has usually passed; it never changes the bits, only whether they come.
+                .setDeadlineEpochMs(null)
                 .setDebug(trace ? DebugFlags.newBuilder().setRecordStepTrace(true).build() : original.getDebug())
                 .build();
         Optional<VideoReady> originalVideo = client.video(id);

@@ -136,6 +136,31 @@ class GrnCommandTest {
     }
 
     @Test
+    void submitCarriesPriorityDeadlineAndMetadataAndAReplayDropsThePassedDeadline() throws Exception {
+        long before = System.currentTimeMillis();
+        Run run = grn(cluster("submit", "a cyan circle moving down on a black background", "--id", "with-options",
+                "--steps", "4", "--priority", "5", "--deadline", "600", "--meta", "grn.webhook.url=http://hooks.example/x",
+                "--wait", "-o", work.resolve("options.mp4").toString()));
+        assertEquals(0, run.code(), run.err());
+        GenerationRequest sent = client.request("with-options").orElseThrow();
+        assertEquals(5, sent.getPriority());
+        assertTrue(sent.getDeadlineEpochMs() >= before + 600_000 && sent.getDeadlineEpochMs() <= System.currentTimeMillis() + 600_000,
+                "deadline " + sent.getDeadlineEpochMs());
+        assertEquals("http://hooks.example/x", sent.getClientMetadata().get("grn.webhook.url"));
+
+        // A replay drops the original's deadline (long past, usually, by the time one debugs it).
+        client.submit(GenerationRequest.newBuilder(request("deadline-passed", 4))
+                .setDeadlineEpochMs(System.currentTimeMillis() + 60_000).build()).video().get(2, TimeUnit.MINUTES);
+        GenerationRequest original = client.request("deadline-passed").orElseThrow();
+        Run replay = grn(cluster("replay", "deadline-passed"));
+        assertEquals(0, replay.code(), replay.out() + replay.err());
+        assertTrue(replay.out().strip().endsWith("bit-identical"), replay.out());
+        String replayId = replay.out().lines().filter(l -> l.startsWith("replaying")).findFirst().orElseThrow().split(" as ")[1];
+        assertEquals(null, client.request(replayId).orElseThrow().getDeadlineEpochMs());
+        assertTrue(original.getDeadlineEpochMs() != null);
+    }
+
+    @Test
     void firstDifferenceFindsTheBit() {
         assertEquals(-1, Replay.firstDifference(java.nio.ByteBuffer.wrap(new byte[] {1, 2}), java.nio.ByteBuffer.wrap(new byte[] {1, 2})));
         assertEquals(13, Replay.firstDifference(java.nio.ByteBuffer.wrap(new byte[] {1, 0}), java.nio.ByteBuffer.wrap(new byte[] {1, 4})));
