@@ -15,6 +15,7 @@ final class AssemblerMetrics {
     final Counter videos;
     final Counter duplicateChunks;
     final Counter timeouts;
+    final Counter cancelled;
     final AtomicInteger openRequests = new AtomicInteger();
     private final MeterRegistry registry;
 
@@ -31,6 +32,8 @@ final class AssemblerMetrics {
         duplicateChunks = Counter.builder("grn.assembler.duplicate.chunks")
                 .description("chunks already received or arriving after the video was finished").register(registry);
         timeouts = Counter.builder("grn.assembler.timeouts").description("requests whose chunks stopped arriving")
+                .register(registry);
+        cancelled = Counter.builder("grn.assembler.cancelled").description("requests cancelled while being assembled")
                 .register(registry);
         registry.gauge("grn.assembler.open.requests", openRequests);
     }

@@ -11,7 +11,8 @@ import java.util.List;
  * @param chunks       received, non-overlapping chunk references, sorted by first frame
  * @param firstSeenMs  wall-clock time of the first chunk
  * @param lastSeenMs   wall-clock time of the latest new chunk
- * @param status       OPEN until the video is out (COMPLETED) or the request failed (FAILED)
+ * @param status       OPEN until the video is out (COMPLETED), the request failed (FAILED) or was
+ *                     cancelled (CANCELLED)
  * @param closedAtMs   when it left OPEN, 0 while open
  * @param blobsCleaned whether its frame blobs were deleted
  * @param lastPartition source partition of the latest chunk (for dead letters)
@@ -21,7 +22,8 @@ public record AssemblyState(byte[] metadata, int totalFrames, List<ChunkRef> chu
                             long lastSeenMs, Status status, long closedAtMs, boolean blobsCleaned,
                             int lastPartition, long lastOffset) {
 
-    public enum Status { OPEN, COMPLETED, FAILED }
+    /** Stored by ordinal: new statuses go at the end. */
+    public enum Status { OPEN, COMPLETED, FAILED, CANCELLED }
 
     /** Frames [first, last] of a request, stored at uri. */
     public record ChunkRef(int first, int last, String uri, long sizeBytes, String sha256) {
@@ -32,6 +34,11 @@ public record AssemblyState(byte[] metadata, int totalFrames, List<ChunkRef> chu
 
     public AssemblyState {
         chunks = List.copyOf(chunks);
+    }
+
+    /** A request that ended before any chunk of it arrived: later chunks are dropped. */
+    static AssemblyState endedEarly(Status status, long now, int partition, long offset) {
+        return new AssemblyState(new byte[0], 0, List.of(), now, now, status, now, false, partition, offset);
     }
 
     static AssemblyState open(byte[] metadata, int totalFrames, long now, int partition, long offset) {

@@ -1,5 +1,7 @@
 package io.grnstream.assembler;
 
+import io.grnstream.avro.ControlAction;
+import io.grnstream.avro.ControlCommand;
 import io.grnstream.avro.ErrorType;
 import io.grnstream.avro.FrameChunk;
 import io.grnstream.avro.FrameEncoding;
@@ -53,6 +55,7 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
     private static final String MIN_SIDE_KEY = "grn.display.min.side";
 
     private final Topic<FrameChunk> frames;
+    private final Topic<ControlCommand> control;
     private final BlobStore blobs;
     private final AssemblerOptions options;
     private final AssemblerMetrics metrics;
@@ -62,8 +65,10 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, AssemblyState> store;
 
-    FrameChunkAssembler(Topic<FrameChunk> frames, BlobStore blobs, AssemblerOptions options, AssemblerMetrics metrics) {
+    FrameChunkAssembler(Topic<FrameChunk> frames, Topic<ControlCommand> control, BlobStore blobs, AssemblerOptions options,
+                        AssemblerMetrics metrics) {
         this.frames = frames;
+        this.control = control;
         this.blobs = blobs;
         this.options = options;
         this.metrics = metrics;
@@ -84,6 +89,10 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
         String key = record.key() == null ? null : keys.deserialize(source.topic(), record.key());
         if (record.value() == null) {
             return; // tombstones carry nothing to assemble
+        }
+        if (source.topic().equals(control.name())) {
+            applyControl(key, record, source);
+            return;
         }
         MDC.put("requestId", String.valueOf(key));
         try {
@@ -139,6 +148,38 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
             finish(key, state, record, source);
         } else {
             store.put(key, state);
+        }
+    }
+
+    /**
+     * A cancel on the control topic. An open request ends CANCELLED now (its frame blobs go after the
+     * grace period); one not seen yet is remembered so that its chunks, if the decoder sends any
+     * before it sees the cancel too, are dropped, and the stage that holds it reports CANCELLED. A
+     * finished request is left as it is.
+     */
+    private void applyControl(String key, Record<byte[], byte[]> record, RecordMetadata source) {
+        ControlCommand command;
+        try {
+            command = control.value(record.value());
+        } catch (UndecodableRecordException e) {
+            log.warn("ignoring unreadable control record at {}-{}@{}", source.topic(), source.partition(), source.offset());
+            return;
+        }
+        if (command.getAction() != ControlAction.CANCEL || !BlobKeys.isValidRequestId(key)) {
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        AssemblyState state = store.get(key);
+        if (state == null) {
+            store.put(key, AssemblyState.endedEarly(AssemblyState.Status.CANCELLED, now, source.partition(), source.offset()));
+        } else if (state.status() == AssemblyState.Status.OPEN) {
+            String reason = command.getReason() == null ? "cancelled" : command.getReason();
+            context.forward(new Record<>(key, (SpecificRecord) Events.failed(key, RequestStatus.CANCELLED, Stage.ASSEMBLING,
+                    ErrorType.CANCELLED, reason + " (after " + state.framesReceived() + " of " + state.totalFrames()
+                            + " frames)", false, options.instanceId(), now), now), FrameChunkTopology.TO_EVENTS);
+            store.put(key, state.closed(AssemblyState.Status.CANCELLED, now));
+            metrics.cancelled.increment();
+            log.info("request {} cancelled while assembling", key);
         }
     }
 
@@ -310,8 +351,7 @@ final class FrameChunkAssembler implements Processor<byte[], byte[], String, Spe
                 message, false, options.instanceId(), now), now), FrameChunkTopology.TO_EVENTS);
         // Remember the failure so later chunks of this request are dropped, not assembled.
         store.put(key, state != null ? state.closed(AssemblyState.Status.FAILED, now)
-                : new AssemblyState(new byte[0], 0, List.of(), now, now, AssemblyState.Status.FAILED, now, false,
-                        source.partition(), source.offset()));
+                : AssemblyState.endedEarly(AssemblyState.Status.FAILED, now, source.partition(), source.offset()));
     }
 
     private void failRequest(String key, AssemblyState state, Record<byte[], byte[]> record, RecordMetadata source,

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grnstream.avro.BlobRef;
+import io.grnstream.avro.ControlAction;
+import io.grnstream.avro.ControlCommand;
 import io.grnstream.avro.DeadLetter;
 import io.grnstream.avro.ErrorType;
 import io.grnstream.avro.FrameChunk;
@@ -61,6 +63,7 @@ class FrameChunkAssemblerTest {
     private TestOutputTopic<String, VideoReady> videos;
     private TestOutputTopic<String, RequestEvent> events;
     private TestOutputTopic<String, DeadLetter> dlq;
+    private TestInputTopic<String, ControlCommand> controlIn;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeEach
@@ -88,6 +91,8 @@ class FrameChunkAssemblerTest {
         videos = output(topics.topic(Topics.VIDEOS));
         events = output(topics.topic(Topics.EVENTS));
         dlq = output(topics.topic(Topics.DLQ));
+        Topic<ControlCommand> control = topics.topic(Topics.CONTROL);
+        controlIn = driver.createInputTopic(control.name(), Serdes.String().serializer(), control.valueSerde().serializer());
     }
 
     private <V extends org.apache.avro.specific.SpecificRecord> TestOutputTopic<String, V> output(Topic<V> topic) {
@@ -156,6 +161,46 @@ class FrameChunkAssemblerTest {
         assertEquals(1, videos.readValuesToList().size());
         assertTrue(dlq.isEmpty());
         assertEquals(3.0, meters.counter("grn.assembler.duplicate.chunks").count());
+    }
+
+    private void cancel(String id) {
+        controlIn.pipeInput(id, ControlCommand.newBuilder().setRequestId(id).setAction(ControlAction.CANCEL)
+                .setReason("user asked").setIssuedAtEpochMs(1).build());
+    }
+
+    @Test
+    void aCancelWhileChunksArriveEndsTheRequestCancelledNotTimedOut() {
+        send("c1", 0, 0, 9);
+        send("c1", 1, 4, 9);
+        cancel("c1");
+        send("c1", 5, 8, 9);   // sent by a decoder that had not seen the cancel yet
+        driver.advanceWallClockTime(Duration.ofSeconds(61));
+
+        List<RequestEvent> ev = events.readValuesToList();
+        assertEquals(List.of(RequestStatus.IN_PROGRESS, RequestStatus.CANCELLED), statuses(ev));
+        assertEquals(ErrorType.CANCELLED, ev.get(1).getError().getType());
+        assertTrue(ev.get(1).getError().getMessage().startsWith("user asked (after 5 of 9 frames)"),
+                ev.get(1).getError().getMessage());
+        assertTrue(videos.isEmpty(), "no video for a cancelled request");
+        assertTrue(dlq.isEmpty(), "a cancel is not a failure");
+        assertEquals(1.0, meters.counter("grn.assembler.cancelled").count());
+        Path framesDir = ((LocalBlobStore) blobs).root().resolve("c1").resolve("frames");
+        assertTrue(Files.isDirectory(framesDir));
+        driver.advanceWallClockTime(Duration.ofMinutes(3));
+        assertFalse(Files.exists(framesDir), "its frame blobs are deleted after the grace period");
+    }
+
+    @Test
+    void aCancelBeforeAnyChunkDropsTheChunksSilentlyAndOneAfterTheVideoChangesNothing() {
+        cancel("c2");
+        send("c2", 0, 4, 5);
+        assertTrue(videos.isEmpty());
+        assertTrue(events.isEmpty(), "the stage that held the request when the cancel came reports it");
+
+        send("c3", 0, 4, 5);
+        assertEquals(1, videos.readValuesToList().size());
+        cancel("c3");
+        assertEquals(List.of(RequestStatus.IN_PROGRESS, RequestStatus.COMPLETED), statuses(events.readValuesToList()));
     }
 
     @Test

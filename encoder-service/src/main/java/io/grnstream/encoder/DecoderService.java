@@ -17,6 +17,7 @@ import io.grnstream.errors.InvalidRequestException;
 import io.grnstream.geometry.VideoGeometry;
 import io.grnstream.hbq.LatentVideoPacker;
 import io.grnstream.hbq.MalformedLatentException;
+import io.grnstream.kafka.CancelFollower;
 import io.grnstream.kafka.Events;
 import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.Topic;
@@ -43,6 +44,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +80,8 @@ public final class DecoderService implements io.grnstream.stage.Stage {
     private final int inlineMaxBytes;
     private ModelBundle bundle;
     private VaeNetwork vae;
+    private CancelFollower cancels;
+    private Counter cancelledCount;
     /** This decoder's software, recorded in every output's provenance. */
     private String runtimeDescription;
     private LatentFrameDecoder decoder;
@@ -142,6 +146,10 @@ public final class DecoderService implements io.grnstream.stage.Stage {
         frames = topics.topic(Topics.FRAMES);
         events = topics.topic(Topics.EVENTS);
         dlq = topics.topic(Topics.DLQ);
+        cancels = new CancelFollower(config, topics.topic(Topics.CONTROL), "decoder-control-" + instanceId,
+                (id, reason) -> { }).start();
+        cancelledCount = Counter.builder("grn.decoder.cancelled").description("requests cancelled between latent frames")
+                .register(meters);
         Map<String, Object> consumerProps = KafkaClients.consumerProperties(config,
                 config.get(DecoderSettings.GROUP_ID), "decoder-" + instanceId);
         // One latent at a time: the next is fetched only after this one's offset is committed.
@@ -168,6 +176,11 @@ public final class DecoderService implements io.grnstream.stage.Stage {
         pollThread.start();
         ready = true;
         log.info("decoder {} ready: bundle {} ({})", instanceId, bundle.id(), bundle.sha256());
+    }
+
+    /** Whether this decoder has seen a cancel for the request (for tests). */
+    boolean knowsCancelOf(String requestId) {
+        return cancels != null && cancels.reason(requestId).isPresent();
     }
 
     @Override
@@ -267,6 +280,18 @@ public final class DecoderService implements io.grnstream.stage.Stage {
                 log.info("stopped decoding {} at latent frame {}: it will be redone", id, t);
                 return;
             }
+            Optional<String> cancelled = cancels.reason(id);
+            if (cancelled.isPresent()) {
+                // Checked between latent frames, as the refiner checks between passes: the chunks
+                // already out stay (the assembler drops them on the same cancel), the rest is not made.
+                long now = System.currentTimeMillis();
+                transact(record, List.of(events.record(id, Events.failed(id, RequestStatus.CANCELLED, Stage.DECODING,
+                        ErrorType.CANCELLED, cancelled.get() + " (after " + t + " of " + g.latentFrames()
+                                + " latent frames)", false, instanceId, now))), true);
+                cancelledCount.increment();
+                log.info("cancelled {} at latent frame {} of {}", id, t, g.latentFrames());
+                return;
+            }
             beforeLatentFrame.accept(t);
             long started = System.nanoTime();
             LatentFrameDecoder.DecodedFrames decoded = decoder.decode(z, g, t);
@@ -349,6 +374,7 @@ public final class DecoderService implements io.grnstream.stage.Stage {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        cancels.close();
         vae.close();
         blobs.close();
         ready = false;

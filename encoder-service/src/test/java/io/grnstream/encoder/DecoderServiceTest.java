@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grnstream.avro.ControlAction;
+import io.grnstream.avro.ControlCommand;
 import io.grnstream.avro.DeadLetter;
 import io.grnstream.avro.ErrorType;
 import io.grnstream.avro.FrameChunk;
@@ -23,8 +25,8 @@ import io.grnstream.hbq.LatentVideoPacker;
 import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicDef;
-import io.grnstream.kafka.TopicReader;
 import io.grnstream.kafka.TopicProvisioner;
+import io.grnstream.kafka.TopicReader;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
 import io.grnstream.model.InferenceRuntime;
@@ -223,6 +225,57 @@ class DecoderServiceTest {
         List<FrameChunk> chunks = readUntil(Topics.FRAMES, l -> l.size() >= 5, Duration.ofSeconds(60));
         assertEquals(Map.of("dec-ok", 5L), chunks.stream().collect(Collectors.groupingBy(FrameChunk::getRequestId,
                 Collectors.counting())));
+    }
+
+    private void cancel(String id) {
+        Topic<ControlCommand> control = topics.topic(Topics.CONTROL);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.bytesProducer(KafkaClients.producerProperties(config, "c"))) {
+            producer.send(control.record(id, ControlCommand.newBuilder().setRequestId(id).setAction(ControlAction.CANCEL)
+                    .setReason("no longer needed").setIssuedAtEpochMs(System.currentTimeMillis()).build()));
+        }
+    }
+
+    private static void awaitKnown(DecoderService service, String id) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!service.knowsCancelOf(id)) {
+            assertTrue(System.nanoTime() < deadline, "the decoder never saw the cancel of " + id);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    void aCancelStopsDecodingBetweenLatentFramesAndCommitsTheLatent() throws Exception {
+        DecoderService service = start(Map.of());
+        service.beforeLatentFrame = t -> {
+            if (t == 2) {
+                cancel("dec-cancel-mid");
+                awaitKnown(service, "dec-cancel-mid");
+            }
+        };
+        cancel("dec-cancel-early");
+        awaitKnown(service, "dec-cancel-early");
+        send(latent("dec-cancel-early"), latent("dec-cancel-mid"));
+
+        List<RequestEvent> ended = readUntil(Topics.EVENTS, l -> l.stream().filter(e -> e.getStatus() == RequestStatus.CANCELLED)
+                .count() >= 2, Duration.ofSeconds(60));
+        Map<String, RequestEvent> cancelled = ended.stream().filter(e -> e.getStatus() == RequestStatus.CANCELLED)
+                .collect(Collectors.toMap(RequestEvent::getRequestId, e -> e));
+        assertEquals("no longer needed (after 0 of 5 latent frames)", cancelled.get("dec-cancel-early").getError().getMessage());
+        assertEquals("no longer needed (after 3 of 5 latent frames)", cancelled.get("dec-cancel-mid").getError().getMessage());
+        assertEquals(ErrorType.CANCELLED, cancelled.get("dec-cancel-mid").getError().getType());
+        List<FrameChunk> chunks = readUntil(Topics.FRAMES, l -> false, Duration.ofSeconds(3));
+        assertEquals(List.of(0, 1, 5), chunks.stream().filter(c -> c.getRequestId().equals("dec-cancel-mid"))
+                .map(FrameChunk::getFirstFrame).sorted().toList(), "the chunks of latent frames 0-2 only");
+        assertTrue(chunks.stream().noneMatch(c -> c.getRequestId().equals("dec-cancel-early")));
+        try (Admin admin = KafkaClients.admin(config)) {
+            long committed = admin.listConsumerGroupOffsets(config.get(DecoderSettings.GROUP_ID)).partitionsToOffsetAndMetadata()
+                    .get().values().stream().mapToLong(o -> o.offset()).sum();
+            assertEquals(2, committed, "both latents are done with: a restart does not decode them again");
+        }
     }
 
     @Test

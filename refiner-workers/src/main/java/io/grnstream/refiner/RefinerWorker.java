@@ -1,6 +1,5 @@
 package io.grnstream.refiner;
 
-import io.grnstream.avro.ControlAction;
 import io.grnstream.avro.ControlCommand;
 import io.grnstream.avro.ErrorType;
 import io.grnstream.avro.GenerationRequest;
@@ -17,6 +16,7 @@ import io.grnstream.errors.GrnException;
 import io.grnstream.errors.InvalidRequestException;
 import io.grnstream.errors.RequestCancelledException;
 import io.grnstream.hbq.LatentVideoPacker;
+import io.grnstream.kafka.CancelFollower;
 import io.grnstream.kafka.Events;
 import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.Topic;
@@ -49,6 +49,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -64,7 +65,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
@@ -123,7 +123,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     private KafkaProducer<byte[], byte[]> outputs;
     private KafkaProducer<byte[], byte[]> progress;
     private Thread pollThread;
-    private Thread controlThread;
+    private CancelFollower cancels;
     private volatile boolean running;
     private volatile boolean ready;
     private volatile boolean crashed;
@@ -135,7 +135,6 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     private final Map<TopicPartition, InFlight> inFlight = new HashMap<>();
     private final Map<String, InFlight> byRequest = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<InFlight> finished = new ConcurrentLinkedQueue<>();
-    private final Map<String, String> cancelled = new ConcurrentHashMap<>();
 
     /** A request taken from a partition and not yet committed. */
     private static final class InFlight {
@@ -225,9 +224,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         progress = KafkaClients.bytesProducer(KafkaClients.producerProperties(config, "refiner-progress-" + instanceId));
 
         running = true;
-        controlThread = new Thread(this::followControl, "refiner-control-" + instanceId);
-        controlThread.setDaemon(true);
-        controlThread.start();
+        cancels = new CancelFollower(config, control, "refiner-control-" + instanceId, this::onCancel).start();
         // The poll thread encodes prompts, which enters ONNX Runtime.
         pollThread = InferenceRuntime.nativeThread(this::pollLoop, "refiner-poll-" + instanceId);
         pollThread.start();
@@ -416,9 +413,10 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
             }
             String id = request.getRequestId();
             long now = System.currentTimeMillis();
-            if (cancelled.containsKey(String.valueOf(id))) {
+            Optional<String> cancelledBecause = cancels.reason(String.valueOf(id));
+            if (cancelledBecause.isPresent()) {
                 finishWithoutLatent(record, id, RequestStatus.CANCELLED, ErrorType.CANCELLED,
-                        "cancelled before it started: " + cancelled.get(id));
+                        "cancelled before it started: " + cancelledBecause.get());
                 return;
             }
             if (request.getDeadlineEpochMs() != null && request.getDeadlineEpochMs() <= now) {
@@ -459,8 +457,9 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         job.failure = null;
         job.job = engine.submit(withProgress);
         metrics.inFlight.set(inFlight.size());
-        if (cancelled.containsKey(job.id())) {
-            job.endReason = "cancelled: " + cancelled.get(job.id());
+        Optional<String> cancelledBecause = cancels.reason(job.id());
+        if (cancelledBecause.isPresent()) {
+            job.endReason = "cancelled: " + cancelledBecause.get();
             job.job.cancel(job.endReason);
         }
         job.job.result().whenComplete((result, failure) -> {
@@ -685,41 +684,12 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         }
     }
 
-    /** Follows the control topic from its start (it is compacted) and applies cancels. */
-    private void followControl() {
-        Map<String, Object> props = KafkaClients.consumerProperties(config, "unused", "refiner-control-" + instanceId);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.bytesConsumer(props)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : c.partitionsFor(control.name())) {
-                partitions.add(new TopicPartition(p.topic(), p.partition()));
-            }
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        ControlCommand command = control.value(record);
-                        if (command != null && command.getAction() == ControlAction.CANCEL) {
-                            String reason = command.getReason() == null ? "cancelled" : command.getReason();
-                            cancelled.put(command.getRequestId(), reason);
-                            InFlight job = byRequest.get(command.getRequestId());
-                            if (job != null && job.job != null) {
-                                job.endReason = "cancelled: " + reason;
-                                job.job.cancel(reason);
-                            }
-                        }
-                    } catch (RuntimeException e) {
-                        log.warn("ignoring unreadable control record at {}-{}@{}: {}", record.topic(), record.partition(),
-                                record.offset(), e.toString());
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            if (running) {
-                log.error("control topic reader stopped", e);
-            }
+    /** A cancel from the control topic: a running job stops before its next pass. */
+    private void onCancel(String requestId, String reason) {
+        InFlight job = byRequest.get(requestId);
+        if (job != null && job.job != null) {
+            job.endReason = "cancelled: " + reason;
+            job.job.cancel(reason);
         }
     }
 
@@ -790,6 +760,9 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
             Thread.currentThread().interrupt();
         }
         closeEngine();
+        if (cancels != null) {
+            cancels.close();
+        }
         ready = false;
         pollThread = null;
     }
@@ -809,6 +782,9 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
             Thread.currentThread().interrupt();
         }
         closeEngine();
+        if (cancels != null) {
+            cancels.close();
+        }
         pollThread = null;
     }
 
