@@ -17,6 +17,7 @@ final class RefinerMetrics {
     final Counter latents;
     final Counter rebalances;
     final Counter rejoins;
+    final Counter stalls;
     final AtomicInteger inFlight = new AtomicInteger();
     private final MeterRegistry registry;
 
@@ -33,6 +34,8 @@ final class RefinerMetrics {
         latents = Counter.builder("grn.refiner.latents").description("latent records committed").register(registry);
         rejoins = Counter.builder("grn.refiner.rejoins")
                 .description("group joins retried because a crashed predecessor still held this instance id").register(registry);
+        stalls = Counter.builder("grn.refiner.stalls")
+                .description("jobs silent past refiner.stall.timeout, each taking its worker down").register(registry);
         rebalances = Counter.builder("grn.refiner.rebalances").description("times partitions were taken from this worker")
                 .register(registry);
         registry.gauge("grn.refiner.in.flight", inFlight);

@@ -46,6 +46,10 @@ public final class RefinerSettings {
             SettingType.DURATION, Duration.ofMillis(25), "after a full worker frees a slot, how long it gathers the"
                     + " requests waiting on its partitions before admitting the highest priority; 0 admits at once");
 
+    public static final Setting<Duration> STALL_TIMEOUT = Setting.of("refiner.stall.timeout", SettingType.DURATION,
+            Duration.ofMinutes(10), "a job whose forward pass has not returned for this long is taken as hung: the worker"
+                    + " stops being live, so its orchestrator restarts it and the request is redone elsewhere; 0 disables");
+
     public static final Setting<Duration> TRANSACTION_TIMEOUT = Setting.of("refiner.transaction.timeout",
             SettingType.DURATION, Duration.ofSeconds(30), "transaction.timeout.ms of the output producer; transactions"
                     + " only wrap publishing, never model work");
@@ -62,6 +66,7 @@ public final class RefinerSettings {
                 .define(RETRY_BACKOFF)
                 .define(PROGRESS_INTERVAL)
                 .define(ADMISSION_WINDOW)
+                .define(STALL_TIMEOUT)
                 .define(TRANSACTION_TIMEOUT);
     }
 }

@@ -102,6 +102,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     private final Duration backoff;
     private final long progressIntervalMs;
     private final long admissionWindowMs;
+    private final long stallTimeoutMs;
     /** Records polled while a freed slot's admission window is open, offered together when it closes. */
     private final List<ConsumerRecord<byte[], byte[]>> gathered = new ArrayList<>();
     private long gatherUntilMs;
@@ -151,6 +152,8 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         volatile boolean released;
         volatile String endReason;
         volatile long lastProgressMs;
+        /** When the job last showed life: admitted, or a forward pass returned. */
+        volatile long lastActivityMs;
 
         InFlight(ConsumerRecord<byte[], byte[]> record, GenerationRequest request, RequestResolver.Resolved resolved,
                  long now) {
@@ -175,6 +178,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         this.backoff = config.get(RefinerSettings.RETRY_BACKOFF);
         this.progressIntervalMs = config.get(RefinerSettings.PROGRESS_INTERVAL).toMillis();
         this.admissionWindowMs = config.get(RefinerSettings.ADMISSION_WINDOW).toMillis();
+        this.stallTimeoutMs = config.get(RefinerSettings.STALL_TIMEOUT).toMillis();
     }
 
     @Override
@@ -322,6 +326,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
                 }
                 publishFinished();
                 startDueRetries();
+                failIfStalled();
             }
             finishInFlight();
         } catch (WakeupException e) {
@@ -449,12 +454,35 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
         }
     }
 
+    /**
+     * A forward pass that does not return (a hung GPU, a stuck driver) cannot be interrupted from
+     * Java, and while the worker keeps polling its partition is never reassigned: the request would
+     * wait forever. So a job silent for longer than the stall timeout ends the poll loop as a crash:
+     * nothing is committed, liveness fails, the orchestrator restarts the process, and the
+     * partition's next owner redoes the request.
+     */
+    private void failIfStalled() {
+        if (stallTimeoutMs <= 0) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (InFlight job : inFlight.values()) {
+            if (job.job != null && job.result == null && job.failure == null && now - job.lastActivityMs > stallTimeoutMs) {
+                metrics.stalls.increment();
+                throw new IllegalStateException("request " + job.id() + " made no progress for "
+                        + (now - job.lastActivityMs) / 1000.0 + " s (refiner.stall.timeout "
+                        + stallTimeoutMs / 1000.0 + " s): taking this worker down so the request is redone elsewhere");
+            }
+        }
+    }
+
     private void submit(InFlight job) {
         RefinementRequest base = job.resolved.refinement();
         RefinementRequest withProgress = new RefinementRequest(base.requestId(), base.prompt(), base.negativePrompt(),
                 base.seed(), base.guidanceScale(), base.temperature(), base.policy(), p -> onStep(job, p));
         job.result = null;
         job.failure = null;
+        job.lastActivityMs = System.currentTimeMillis();
         job.job = engine.submit(withProgress);
         metrics.inFlight.set(inFlight.size());
         Optional<String> cancelledBecause = cancels.reason(job.id());
@@ -470,6 +498,7 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     }
 
     private void onStep(InFlight job, StepListener.StepProgress p) {
+        job.lastActivityMs = System.currentTimeMillis();
         stepObserver.accept(p);
         metrics.steps.increment();
         metrics.entropy.record(p.entropy());

@@ -2,6 +2,7 @@ package io.grnstream.refiner;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grnstream.avro.ControlAction;
@@ -252,6 +253,29 @@ class RefinerWorkerTest {
         readUntil(Topics.LATENTS, l -> l.size() >= 4, Duration.ofSeconds(120));
         assertEquals(List.of(ids.get(0), ids.get(2), ids.get(3), ids.get(1)), started,
                 "the running job, then priority 7, 1, 0");
+    }
+
+    @Test
+    void aJobThatStopsMakingProgressTakesItsWorkerDownAndIsRedoneElsewhere() {
+        RefinerWorker hung = startWorker("hung", Map.of("refiner.max.batch", "1", "refiner.stall.timeout", "1s"));
+        hung.observeSteps(p -> {
+            if (p.step() == 3) {
+                pause(4000);   // a forward pass that does not come back, as far as the worker can tell
+            }
+        });
+        send(List.of(req(request("stalled-1", 30))));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (hung.isLive() && System.nanoTime() < deadline) {
+            pause(50);
+        }
+        assertFalse(hung.isLive(), "a worker with a hung job reports itself dead, to be restarted");
+        assertEquals(1.0, meters.get(hung).counter("grn.refiner.stalls").count());
+        assertEquals(0.0, meters.get(hung).counter("grn.refiner.latents").count());
+
+        startWorker("rescuer", Map.of());
+        List<LatentVideo> latents = readUntil(Topics.LATENTS, l -> !l.isEmpty(), Duration.ofSeconds(90));
+        assertEquals("stalled-1", latents.get(0).getRequestId());
+        assertTrue(latents.get(0).getProvenance().getWorkers().get(RefinerWorker.STAGE_NAME).startsWith("rescuer"));
     }
 
     @Test
