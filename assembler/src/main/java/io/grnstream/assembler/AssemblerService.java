@@ -66,6 +66,7 @@ public final class AssemblerService implements Stage {
                 config.get(AssemblerSettings.STATE_DIR), "assembler-" + instanceId, instanceId, Map.of(
                         StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
                         StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(AssemblerSettings.STREAM_THREADS),
+                        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(AssemblerSettings.COMMIT_INTERVAL).toMillis(),
                         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.largestMessageBytes()));
     }
 

@@ -22,6 +22,11 @@ public final class AssemblerSettings {
     public static final Setting<Integer> STREAM_THREADS = Setting.of("assembler.stream.threads", SettingType.INT, 1,
             "Kafka Streams threads; each muxes one video at a time").validatedBy(Validator.between(1, 64));
 
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.of("assembler.commit.interval", SettingType.DURATION,
+            Duration.ofMillis(20), "Kafka Streams commit.interval.ms: under exactly-once a video and its events become"
+                    + " visible at the next commit, so this bounds the delay it adds (Kafka's own default is 100ms)")
+            .validatedBy(new Validator<Duration>("at least 1ms", d -> d.toMillis() >= 1));
+
     public static final Setting<Duration> CHUNK_TIMEOUT = Setting.of("assembler.chunk.timeout", SettingType.DURATION,
             Duration.ofMinutes(5), "a request whose next chunk does not arrive within this time ends TIMED_OUT");
 
@@ -61,6 +66,7 @@ public final class AssemblerSettings {
                 .define(APPLICATION_ID)
                 .define(STATE_DIR)
                 .define(STREAM_THREADS)
+                .define(COMMIT_INTERVAL)
                 .define(CHUNK_TIMEOUT)
                 .define(SWEEP_INTERVAL)
                 .define(FINISHED_RETENTION)

@@ -78,6 +78,7 @@ public final class DecoderService implements io.grnstream.stage.Stage {
     private final MeterRegistry meters;
     private final String instanceId;
     private final int inlineMaxBytes;
+    private final long commitIntervalNanos;
     private ModelBundle bundle;
     private VaeNetwork vae;
     private CancelFollower cancels;
@@ -110,6 +111,7 @@ public final class DecoderService implements io.grnstream.stage.Stage {
         this.meters = meters;
         this.instanceId = InstanceIds.resolve(config, "decoder");
         this.inlineMaxBytes = config.get(DecoderSettings.INLINE_MAX_BYTES);
+        this.commitIntervalNanos = config.get(DecoderSettings.COMMIT_INTERVAL).toNanos();
     }
 
     @Override
@@ -274,6 +276,10 @@ public final class DecoderService implements io.grnstream.stage.Stage {
         String id = latent.getRequestId();
         Provenance provenance = StageStamp.stamp(latent.getProvenance(), STAGE_NAME, instanceId, runtimeDescription);
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        // Chunks and their events wait here until the commit interval has passed: a fast decoder
+        // pays for one transaction per video, a slow one still streams chunk by chunk.
+        List<ProducerRecord<byte[], byte[]>> pending = new ArrayList<>();
+        long lastCommit = System.nanoTime();
         for (int t = 0; t < g.latentFrames(); t++) {
             consumer.poll(Duration.ZERO);
             if (!running || revoked.contains(tp)) {
@@ -285,9 +291,10 @@ public final class DecoderService implements io.grnstream.stage.Stage {
                 // Checked between latent frames, as the refiner checks between passes: the chunks
                 // already out stay (the assembler drops them on the same cancel), the rest is not made.
                 long now = System.currentTimeMillis();
-                transact(record, List.of(events.record(id, Events.failed(id, RequestStatus.CANCELLED, Stage.DECODING,
+                pending.add(events.record(id, Events.failed(id, RequestStatus.CANCELLED, Stage.DECODING,
                         ErrorType.CANCELLED, cancelled.get() + " (after " + t + " of " + g.latentFrames()
-                                + " latent frames)", false, instanceId, now))), true);
+                                + " latent frames)", false, instanceId, now)));
+                transact(record, pending, true);
                 cancelledCount.increment();
                 log.info("cancelled {} at latent frame {} of {}", id, t, g.latentFrames());
                 return;
@@ -318,9 +325,14 @@ public final class DecoderService implements io.grnstream.stage.Stage {
             }
             boolean lastChunk = t == g.latentFrames() - 1;
             long now = System.currentTimeMillis();
-            transact(record, List.of(frames.record(id, chunk.build()), events.record(id, Events.event(id,
-                    RequestStatus.IN_PROGRESS, Stage.DECODING, instanceId, now).setStep(t + 1)
-                    .setTotalSteps(g.latentFrames()).build())), lastChunk);
+            pending.add(frames.record(id, chunk.build()));
+            pending.add(events.record(id, Events.event(id, RequestStatus.IN_PROGRESS, Stage.DECODING, instanceId, now)
+                    .setStep(t + 1).setTotalSteps(g.latentFrames()).build()));
+            if (lastChunk || System.nanoTime() - lastCommit >= commitIntervalNanos) {
+                transact(record, pending, lastChunk);
+                pending.clear();
+                lastCommit = System.nanoTime();
+            }
             chunksOut.increment();
             bytesOut.increment(rgb.length);
         }

@@ -23,11 +23,17 @@ public final class DecoderSettings {
     public static final Setting<Duration> TRANSACTION_TIMEOUT = Setting.of("decoder.transaction.timeout",
             SettingType.DURATION, Duration.ofSeconds(30), "transaction.timeout.ms of the chunk producer");
 
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.of("decoder.commit.interval",
+            SettingType.DURATION, Duration.ofMillis(100), "decoded chunks are published in one transaction until this"
+                    + " much time has passed since the last; a latent frame that takes longer goes out alone, so slow"
+                    + " decodes still stream; 0 publishes every chunk in its own transaction");
+
     public static ConfigDefinition definition() {
         return CommonSettings.definition("encoder-service")
                 .defineAll(InferenceSettings.all())
                 .define(GROUP_ID)
                 .define(INLINE_MAX_BYTES)
-                .define(TRANSACTION_TIMEOUT);
+                .define(TRANSACTION_TIMEOUT)
+                .define(COMMIT_INTERVAL);
     }
 }

@@ -157,7 +157,7 @@ class DecoderServiceTest {
 
     @Test
     void aLatentBecomesAllItsFramesChunkByChunkAsTheWholeClipDecodes() throws Exception {
-        DecoderService service = start(Map.of());
+        DecoderService service = start(Map.of("decoder.commit.interval", "0ms"));
         CountDownLatch firstChunkSeen = new CountDownLatch(1);
         List<Boolean> firstBeforeLast = new CopyOnWriteArrayList<>();
         service.beforeLatentFrame = t -> {
@@ -189,6 +189,34 @@ class DecoderServiceTest {
         }
         List<RequestEvent> events = readUntil(Topics.EVENTS, l -> l.size() >= 5, Duration.ofSeconds(10));
         assertEquals(5, events.stream().filter(e -> e.getStage() == io.grnstream.avro.Stage.DECODING).count());
+    }
+
+    @Test
+    void fastChunksShareATransactionAndASlowLatentFrameStillGoesOutAtOnce() throws Exception {
+        DecoderService service = start(Map.of("decoder.commit.interval", "200ms"));
+        List<List<Integer>> visibleBeforeLastFrame = new CopyOnWriteArrayList<>();
+        service.beforeLatentFrame = t -> {
+            if (t == 1) {
+                pause(300);   // latent frame 1 takes longer than the commit interval
+            } else if (t == 4) {
+                visibleBeforeLastFrame.add(readUntil(Topics.FRAMES, l -> false, Duration.ofSeconds(3)).stream()
+                        .map(FrameChunk::getFirstFrame).sorted().toList());
+            }
+        };
+        send(latent("dec-batched"));
+        List<FrameChunk> chunks = readUntil(Topics.FRAMES, l -> l.size() >= 5, Duration.ofSeconds(60));
+        assertEquals(5, chunks.size());
+        // Frames 0 and 1 went out together once frame 1 passed the interval; 2 and 3 (fast) waited
+        // for the last one, so a read_committed reader saw exactly the first two before frame 4.
+        assertEquals(List.of(List.of(0, 1)), visibleBeforeLastFrame);
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
