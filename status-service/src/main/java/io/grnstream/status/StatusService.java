@@ -325,7 +325,12 @@ public final class StatusService implements Stage {
                             // partition that moved away ends it (the client reconnects to the new holder).
                             out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                             out.flush();
-                            KeyQueryMetadata now = s.queryMetadataForKey(STORE, id, Serdes.String().serializer());
+                            KeyQueryMetadata now;
+                            try {
+                                now = s.queryMetadataForKey(STORE, id, Serdes.String().serializer());
+                            } catch (RuntimeException e) {
+                                return null;   // the view is closing; the response has begun, so just end it
+                            }
                             if (streams != s || now == null || !self.equals(now.activeHost())) {
                                 return null;
                             }
