@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grnstream.avro.RequestEvent;
 import io.grnstream.avro.VideoReady;
 import io.grnstream.kafka.RequestEventJson;
+import io.grnstream.kafka.VideoReadyJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -46,28 +47,7 @@ final class Webhook {
     static String videoReady(VideoReady v) {
         ObjectNode o = JSON.createObjectNode();
         o.put("type", VIDEO_READY);
-        o.put("requestId", v.getRequestId());
-        o.put("status", "COMPLETED");
-        ObjectNode video = o.putObject("video");
-        video.put("uri", v.getUri());
-        video.put("sizeBytes", v.getSizeBytes());
-        video.put("sha256", v.getSha256());
-        video.put("durationSeconds", v.getDurationSeconds());
-        video.put("frames", v.getFrames());
-        video.put("fps", v.getFps());
-        video.put("width", v.getWidth());
-        video.put("height", v.getHeight());
-        video.put("codec", v.getCodec());
-        video.put("container", v.getContainer());
-        o.put("completedAtEpochMs", v.getCompletedAtEpochMs());
-        ObjectNode provenance = o.putObject("provenance");
-        provenance.put("modelId", v.getProvenance().getModelId());
-        provenance.put("modelBundleSha256", v.getProvenance().getModelBundleSha256());
-        provenance.put("seed", v.getProvenance().getSeed());
-        provenance.put("stepPolicy", v.getProvenance().getStepPolicy());
-        provenance.put("stepsUsed", v.getProvenance().getStepsUsed());
-        ObjectNode metadata = o.putObject("clientMetadata");
-        v.getClientMetadata().forEach(metadata::put);
+        o.setAll(VideoReadyJson.tree(v));
         return o.toString();
     }
 

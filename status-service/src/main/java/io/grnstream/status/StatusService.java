@@ -1,11 +1,15 @@
 package io.grnstream.status;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.grnstream.avro.RequestEvent;
+import io.grnstream.avro.VideoReady;
 import io.grnstream.blob.BlobKeys;
 import io.grnstream.config.GrnConfig;
 import io.grnstream.kafka.RequestEventJson;
+import io.grnstream.kafka.VideoReadyJson;
 import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
@@ -70,12 +74,25 @@ import org.slf4j.LoggerFactory;
 public final class StatusService implements Stage {
     private static final Logger log = LoggerFactory.getLogger(StatusService.class);
     public static final String STORE = "request-status";
+    public static final String VIDEO_STORE = "request-videos";
     public static final String PATH = "/v1/requests/";
     /** Set on a forwarded lookup so that a view in the middle of moving never bounces it on. */
     static final String FORWARDED_HEADER = "X-Grn-Forwarded";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
     static final String EVENTS_SUFFIX = "/events";
+    static final String VIDEO_SUFFIX = "/video";
+
+    /** What a lookup reads: a store, the path suffix that asks for it, and how an answer is written. */
+    private record View(String store, String suffix, java.util.function.Function<Object, String> found,
+                        java.util.function.Function<String, String> notFound) {
+    }
+
+    private static final View STATUS_VIEW = new View(STORE, "", e -> RequestEventJson.write((RequestEvent) e),
+            RequestEventJson::notFound);
+    private static final View VIDEO_VIEW = new View(VIDEO_STORE, VIDEO_SUFFIX, v -> VideoReadyJson.write((VideoReady) v),
+            id -> JsonNodeFactory.instance.objectNode().put("requestId", id).put("error", "no video for this id: it has"
+                    + " not finished, ended without one, or was never submitted (see " + PATH + id + ")").toString());
     /** How long an event stream for an id not yet in the view waits for it: a client may follow
      * a request it has just submitted, before its QUEUED event has reached the view. */
     private static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(2);
@@ -114,8 +131,13 @@ public final class StatusService implements Stage {
     }
 
     /** The Streams topology: the events topic as a table, materialised without a changelog of its own. */
-    static Topology topology(Topic<RequestEvent> events, Properties props, EventSubscriptions subscriptions) {
+    static Topology topology(Topic<RequestEvent> events, Topic<VideoReady> videos, Properties props,
+                             EventSubscriptions subscriptions) {
         StreamsBuilder builder = new StreamsBuilder();
+        // The compacted videos topic, the same way: GET .../video answers where a finished MP4 is.
+        builder.table(videos.name(), Consumed.with(videos.keySerde(), videos.valueSerde()),
+                Materialized.<String, VideoReady, KeyValueStore<Bytes, byte[]>>as(VIDEO_STORE)
+                        .withKeySerde(videos.keySerde()).withValueSerde(videos.valueSerde()).withCachingDisabled());
         builder.table(events.name(), Consumed.with(events.keySerde(), events.valueSerde()),
                         Materialized.<String, RequestEvent, KeyValueStore<Bytes, byte[]>>as(STORE)
                                 .withKeySerde(events.keySerde()).withValueSerde(events.valueSerde())
@@ -137,7 +159,8 @@ public final class StatusService implements Stage {
         self = advertised(config, http.getAddress().getPort());
         Properties props = streamsProperties(config, instanceId, self);
         TopicRegistry topics = new TopicRegistry(config, SchemaRegistries.fromConfig(config));
-        KafkaStreams s = new KafkaStreams(topology(topics.topic(Topics.EVENTS), props, subscriptions), props);
+        KafkaStreams s = new KafkaStreams(topology(topics.topic(Topics.EVENTS), topics.topic(Topics.VIDEOS), props,
+                subscriptions), props);
         try {
             StreamsStages.startAndAwaitRunning(s, "status view", START_TIMEOUT);
         } catch (RuntimeException e) {
@@ -201,8 +224,9 @@ public final class StatusService implements Stage {
             } else {
                 String rest = exchange.getRequestURI().getRawPath().substring(PATH.length());
                 boolean follow = rest.endsWith(EVENTS_SUFFIX);
-                String id = URLDecoder.decode(follow ? rest.substring(0, rest.length() - EVENTS_SUFFIX.length()) : rest,
-                        StandardCharsets.UTF_8);
+                View view = rest.endsWith(VIDEO_SUFFIX) ? VIDEO_VIEW : STATUS_VIEW;
+                String suffix = follow ? EVENTS_SUFFIX : view.suffix();
+                String id = URLDecoder.decode(rest.substring(0, rest.length() - suffix.length()), StandardCharsets.UTF_8);
                 boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED_HEADER);
                 if (!BlobKeys.isValidRequestId(id)) {
                     answer = Answer.error(400, "no request can have the id '" + abbreviate(id) + "'");
@@ -212,7 +236,7 @@ public final class StatusService implements Stage {
                         return;   // the stream was served and has ended
                     }
                 } else {
-                    answer = lookup(id, forwarded);
+                    answer = lookup(view, id, forwarded);
                 }
             }
         } catch (RuntimeException e) {
@@ -243,20 +267,21 @@ public final class StatusService implements Stage {
                 .register(meters);
     }
 
-    private Answer lookup(String id, boolean forwarded) {
+    private Answer lookup(View view, String id, boolean forwarded) {
         KafkaStreams s = streams;
         if (s == null || (s.state() != KafkaStreams.State.RUNNING && s.state() != KafkaStreams.State.REBALANCING)) {
             return Answer.error(503, "the status view is not running");
         }
-        KeyQueryMetadata where = s.queryMetadataForKey(STORE, id, Serdes.String().serializer());
+        KeyQueryMetadata where = s.queryMetadataForKey(view.store(), id, Serdes.String().serializer());
         if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return Answer.error(503, "the status view is being built or moved; retry");
         }
         if (where.activeHost().equals(self)) {
             try {
-                RequestEvent latest = store(s, where.partition()).get(id);
-                return latest == null ? new Answer(404, RequestEventJson.notFound(id))
-                        : new Answer(200, RequestEventJson.write(latest));
+                Object latest = s.store(StoreQueryParameters.fromNameAndType(view.store(),
+                        QueryableStoreTypes.<String, Object>keyValueStore()).withPartition(where.partition())).get(id);
+                return latest == null ? new Answer(404, view.notFound().apply(id))
+                        : new Answer(200, view.found().apply(latest));
             } catch (InvalidStateStoreException e) {
                 return Answer.error(503, "the status view of partition " + where.partition() + " is moving; retry");
             }
@@ -264,7 +289,7 @@ public final class StatusService implements Stage {
         if (forwarded) {
             return Answer.error(503, "the status view of this id moved while the lookup was forwarded; retry");
         }
-        return forward(where.activeHost(), id);
+        return forward(where.activeHost(), id, view.suffix());
     }
 
     /**
@@ -397,10 +422,10 @@ public final class StatusService implements Stage {
                 .withPartition(partition));
     }
 
-    private Answer forward(HostInfo owner, String id) {
+    private Answer forward(HostInfo owner, String id, String suffix) {
         forwarded.increment();
         URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + PATH
-                + URLEncoder.encode(id, StandardCharsets.UTF_8));
+                + URLEncoder.encode(id, StandardCharsets.UTF_8) + suffix);
         try {
             HttpResponse<String> response = forwarder.send(HttpRequest.newBuilder(uri).timeout(FORWARD_TIMEOUT)
                     .header(FORWARDED_HEADER, instanceId).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -462,8 +487,7 @@ public final class StatusService implements Stage {
 
     private record Answer(int code, String body) {
         static Answer error(int code, String message) {
-            com.fasterxml.jackson.databind.node.ObjectNode o =
-                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("error", message);
             return new Answer(code, o.toString());
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.grnstream.avro.RequestEvent;
 import io.grnstream.avro.RequestStatus;
 import io.grnstream.avro.Stage;
+import io.grnstream.avro.VideoReady;
 import io.grnstream.client.ClientSettings;
 import io.grnstream.client.GrnClient;
 import io.grnstream.config.ConfigLoader;
@@ -15,6 +16,7 @@ import io.grnstream.config.GrnConfig;
 import io.grnstream.kafka.Events;
 import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.RequestEventJson;
+import io.grnstream.kafka.SampleRecords;
 import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicProvisioner;
 import io.grnstream.kafka.TopicRegistry;
@@ -57,6 +59,7 @@ class StatusServiceTest {
     Path dir;
     private Map<String, String> shared;
     private Topic<RequestEvent> events;
+    private TopicRegistry topics;
     private KafkaProducer<byte[], byte[]> producer;
     private final List<StatusService> running = new ArrayList<>();
     private final String applicationId = "status-" + UUID.randomUUID();
@@ -70,7 +73,7 @@ class StatusServiceTest {
                 "schema.registry.url", "mem://" + UUID.randomUUID(),
                 "ops.http.port", "-1");
         GrnConfig config = ConfigLoader.fromMap(StatusSettings.definition(), shared);
-        TopicRegistry topics = new TopicRegistry(config, SchemaRegistries.fromConfig(config));
+        topics = new TopicRegistry(config, SchemaRegistries.fromConfig(config));
         try (Admin admin = KafkaClients.admin(config)) {
             TopicProvisioner.ensureTopics(admin, topics, config, Duration.ofSeconds(30));
         }
@@ -155,6 +158,22 @@ class StatusServiceTest {
         HttpResponse<String> unknown = get(service, "nobody-sent-this");
         assertEquals(404, unknown.statusCode());
         assertEquals("{\"requestId\":\"nobody-sent-this\",\"status\":\"NOT_FOUND\"}", unknown.body());
+        // Where the finished MP4 is: from the compacted videos topic, never the bytes.
+        producer.send(topics.topic(Topics.VIDEOS).record("done",
+                VideoReady.newBuilder(SampleRecords.video()).setRequestId("done").build()));
+        producer.flush();
+        HttpResponse<String> video = get(service, "done/video");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (video.statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            video = get(service, "done/video");
+        }
+        assertEquals(200, video.statusCode(), video.body());
+        assertTrue(video.body().contains("\"uri\":\"file:///blobs/req-7f3a/video.mp4\"") && video.body().contains("\"sha256\":\"efef")
+                && !video.body().contains("inline"), video.body());
+        HttpResponse<String> noVideo = get(service, "waiting/video");
+        assertEquals(404, noVideo.statusCode());
+        assertTrue(noVideo.body().contains("no video for this id"), noVideo.body());
         HttpResponse<String> bad = get(service, "..%2Fetc");
         assertEquals(400, bad.statusCode(), bad.body());
         assertTrue(bad.body().contains("no request can have the id '../etc'"), bad.body());
