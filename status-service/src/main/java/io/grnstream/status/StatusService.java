@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.grnstream.avro.GenerationRequest;
 import io.grnstream.avro.RequestEvent;
+import io.grnstream.avro.RequestStatus;
 import io.grnstream.avro.VideoReady;
 import io.grnstream.blob.BlobKeys;
+import io.grnstream.errors.InvalidRequestException;
 import io.grnstream.config.GrnConfig;
+import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.RequestEventJson;
 import io.grnstream.kafka.VideoReadyJson;
 import io.grnstream.kafka.Topic;
@@ -43,6 +47,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -67,7 +72,9 @@ import org.slf4j.LoggerFactory;
  * topic (the topic itself serves as the store's changelog, so nothing is written back to Kafka),
  * and answered at {@code GET /v1/requests/{id}}: 200 with the event as JSON, 404 with status
  * NOT_FOUND, 400 for an id no request can have, 503 while the view is being built or moved.
- * {@code GET /v1/requests/{id}/events} follows a request as server-sent events until it ends.
+ * {@code GET /v1/requests/{id}/events} follows a request as server-sent events until it ends, and
+ * {@code GET /v1/requests/{id}/video} says where its MP4 is. With submission enabled,
+ * {@code POST /v1/requests} submits and {@code DELETE /v1/requests/{id}} cancels.
  * Instances sharing an application id split the partitions; a lookup that reaches an instance
  * without the id's partition is forwarded once to the instance that has it.
  */
@@ -75,7 +82,9 @@ public final class StatusService implements Stage {
     private static final Logger log = LoggerFactory.getLogger(StatusService.class);
     public static final String STORE = "request-status";
     public static final String VIDEO_STORE = "request-videos";
-    public static final String PATH = "/v1/requests/";
+    public static final String COLLECTION = "/v1/requests";
+    public static final String PATH = COLLECTION + "/";
+    private static final int MAX_BODY_BYTES = 64 * 1024;
     /** Set on a forwarded lookup so that a view in the middle of moving never bounces it on. */
     static final String FORWARDED_HEADER = "X-Grn-Forwarded";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -107,6 +116,9 @@ public final class StatusService implements Stage {
     private final Semaphore openStreams;
     private final Duration heartbeat;
     private HttpServer http;
+    /** Null unless status.submit.enabled. */
+    private HttpSubmissions submissions;
+    private KafkaProducer<byte[], byte[]> producer;
     private ExecutorService httpThreads;
     private HostInfo self;
     private volatile KafkaStreams streams;
@@ -168,6 +180,11 @@ public final class StatusService implements Stage {
             throw e;
         }
         streams = s;
+        if (config.get(StatusSettings.SUBMIT_ENABLED)) {
+            producer = KafkaClients.bytesProducer(KafkaClients.producerProperties(config, "status-api-" + instanceId));
+            submissions = new HttpSubmissions(producer, topics.topic(Topics.REQUESTS), topics.topic(Topics.EVENTS),
+                    topics.topic(Topics.CONTROL));
+        }
         // An event stream holds its thread for as long as it lasts; the stream limit keeps
         // HTTP_THREADS free for lookups however many streams are open.
         int threads = config.get(StatusSettings.HTTP_THREADS) + config.get(StatusSettings.STREAMS_MAX);
@@ -180,7 +197,7 @@ public final class StatusService implements Stage {
         pool.allowCoreThreadTimeOut(true);
         httpThreads = pool;
         http.setExecutor(httpThreads);
-        http.createContext(PATH, this::handle);
+        http.createContext(COLLECTION, this::handle);
         http.start();
         log.info("status lookups at http://{}:{}{}{{id}}", self.host(), self.port(), PATH);
     }
@@ -219,10 +236,12 @@ public final class StatusService implements Stage {
         Timer.Sample sample = Timer.start(meters);
         Answer answer;
         try {
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                answer = Answer.error(405, "GET " + PATH + "{id}");
+            String rest = exchange.getRequestURI().getRawPath().substring(COLLECTION.length());
+            String method = exchange.getRequestMethod();
+            if (rest.isEmpty() || rest.equals("/")) {
+                answer = "POST".equals(method) ? submit(exchange) : Answer.error(405, "POST " + COLLECTION + " to submit");
             } else {
-                String rest = exchange.getRequestURI().getRawPath().substring(PATH.length());
+                rest = rest.substring(1);
                 boolean follow = rest.endsWith(EVENTS_SUFFIX);
                 View view = rest.endsWith(VIDEO_SUFFIX) ? VIDEO_VIEW : STATUS_VIEW;
                 String suffix = follow ? EVENTS_SUFFIX : view.suffix();
@@ -230,6 +249,10 @@ public final class StatusService implements Stage {
                 boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED_HEADER);
                 if (!BlobKeys.isValidRequestId(id)) {
                     answer = Answer.error(400, "no request can have the id '" + abbreviate(id) + "'");
+                } else if ("DELETE".equals(method) && suffix.isEmpty()) {
+                    answer = cancel(exchange, id);
+                } else if (!"GET".equals(method)) {
+                    answer = Answer.error(405, "GET " + PATH + "{id}[/events|/video], DELETE " + PATH + "{id}");
                 } else if (follow) {
                     answer = streams(exchange, id, forwarded);
                     if (answer == null) {
@@ -239,8 +262,11 @@ public final class StatusService implements Stage {
                     answer = lookup(view, id, forwarded);
                 }
             }
+        } catch (InvalidRequestException e) {
+            answer = new Answer(400, JsonNodeFactory.instance.objectNode().put("error", e.getMessage())
+                    .put("field", e.field()).toString());
         } catch (RuntimeException e) {
-            log.warn("status lookup failed", e);
+            log.warn("status request failed", e);
             answer = Answer.error(500, e.toString());
         }
         outcome(answer.code).increment();
@@ -249,11 +275,58 @@ public final class StatusService implements Stage {
         if (answer.code == 503) {
             exchange.getResponseHeaders().set("Retry-After", "1");
         }
+        if (answer.code == 202 && answer.location != null) {
+            exchange.getResponseHeaders().set("Location", answer.location);
+        }
         exchange.sendResponseHeaders(answer.code, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
         sample.stop(lookupTime);
+    }
+
+    /**
+     * {@code POST /v1/requests}: 202 with the new request's id and URLs; 200 with the current
+     * status when a request with the given requestId exists already (a retried POST makes no
+     * second video); 400 naming the field for a body that describes no request.
+     */
+    private Answer submit(HttpExchange exchange) throws IOException {
+        if (submissions == null) {
+            return Answer.error(405, "submitting over HTTP is off here (status.submit.enabled)");
+        }
+        byte[] raw = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+        if (raw.length > MAX_BODY_BYTES) {
+            return Answer.error(413, "a request body is at most " + MAX_BODY_BYTES + " bytes");
+        }
+        GenerationRequest request = HttpSubmissions.parse(new String(raw, StandardCharsets.UTF_8), System.currentTimeMillis());
+        Answer existing = lookup(STATUS_VIEW, request.getRequestId(), false);
+        if (existing.code == 200 || existing.code == 503) {
+            return existing;   // already submitted, or the view cannot tell yet: never submit twice on a guess
+        }
+        submissions.submit(request);
+        return new Answer(202, HttpSubmissions.accepted(request.getRequestId(), RequestStatus.QUEUED.name()),
+                PATH + request.getRequestId());
+    }
+
+    /** {@code DELETE /v1/requests/{id}}: 202 once the cancel is on the control topic; 409 if it already ended. */
+    private Answer cancel(HttpExchange exchange, String id) {
+        if (submissions == null) {
+            return Answer.error(405, "cancelling over HTTP is off here (status.submit.enabled)");
+        }
+        Answer current = lookup(STATUS_VIEW, id, false);
+        if (current.code != 200) {
+            return current;
+        }
+        RequestEvent latest = RequestEventJson.parse(current.body);
+        if (isTerminal(latest)) {
+            return new Answer(409, JsonNodeFactory.instance.objectNode().put("requestId", id)
+                    .put("status", latest.getStatus().name()).put("error", "it has already ended").toString());
+        }
+        String query = exchange.getRequestURI().getRawQuery();
+        String reason = query != null && query.startsWith("reason=")
+                ? URLDecoder.decode(query.substring("reason=".length()), StandardCharsets.UTF_8) : "cancelled over HTTP";
+        submissions.cancel(id, reason, System.currentTimeMillis());
+        return new Answer(202, HttpSubmissions.accepted(id, "CANCEL_REQUESTED"), PATH + id);
     }
 
     private Counter outcome(int code) {
@@ -479,13 +552,21 @@ public final class StatusService implements Stage {
         }
         StreamsStages.close(streams, Duration.ofSeconds(30));
         streams = null;
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+            producer = null;
+        }
     }
 
     private static String abbreviate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
-    private record Answer(int code, String body) {
+    private record Answer(int code, String body, String location) {
+        Answer(int code, String body) {
+            this(code, body, null);
+        }
+
         static Answer error(int code, String message) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("error", message);

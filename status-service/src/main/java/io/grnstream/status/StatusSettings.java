@@ -41,6 +41,10 @@ public final class StatusSettings {
             "an event stream with nothing new sends a comment this often, so proxies keep it open")
             .validatedBy(new Validator<Duration>("at least 100ms", d -> d.toMillis() >= 100));
 
+    public static final Setting<Boolean> SUBMIT_ENABLED = Setting.of("status.submit.enabled", SettingType.BOOLEAN,
+            false, "also accept POST /v1/requests (submit) and DELETE /v1/requests/{id} (cancel); put authentication"
+                    + " in front of it, as in front of Kafka");
+
     public static ConfigDefinition definition() {
         return CommonSettings.definition("status")
                 .define(APPLICATION_ID)
@@ -50,6 +54,7 @@ public final class StatusSettings {
                 .define(STREAM_THREADS)
                 .define(HTTP_THREADS)
                 .define(STREAMS_MAX)
-                .define(STREAMS_HEARTBEAT);
+                .define(STREAMS_HEARTBEAT)
+                .define(SUBMIT_ENABLED);
     }
 }

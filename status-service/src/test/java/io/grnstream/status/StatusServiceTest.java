@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.grnstream.avro.ControlAction;
+import io.grnstream.avro.ControlCommand;
+import io.grnstream.avro.FixedSteps;
+import io.grnstream.avro.GenerationRequest;
 import io.grnstream.avro.RequestEvent;
 import io.grnstream.avro.RequestStatus;
 import io.grnstream.avro.Stage;
@@ -19,6 +23,7 @@ import io.grnstream.kafka.RequestEventJson;
 import io.grnstream.kafka.SampleRecords;
 import io.grnstream.kafka.Topic;
 import io.grnstream.kafka.TopicProvisioner;
+import io.grnstream.kafka.TopicReader;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.Topics;
 import io.grnstream.registry.SchemaRegistries;
@@ -177,9 +182,10 @@ class StatusServiceTest {
         HttpResponse<String> bad = get(service, "..%2Fetc");
         assertEquals(400, bad.statusCode(), bad.body());
         assertTrue(bad.body().contains("no request can have the id '../etc'"), bad.body());
-        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.port()
-                + StatusService.PATH + "done")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(405, post.statusCode());
+        assertEquals(405, send(service, "POST", StatusService.PATH + "done", "{}").statusCode());
+        assertEquals(405, send(service, "POST", StatusService.COLLECTION, "{\"prompt\": \"x\"}").statusCode(),
+                "submitting over HTTP is off unless enabled");
+        assertEquals(405, send(service, "DELETE", StatusService.PATH + "done", null).statusCode());
     }
 
     @Test
@@ -295,6 +301,50 @@ class StatusServiceTest {
         assertTrue(heartbeats[0] >= streams.size(), "every idle stream sent heartbeats: " + heartbeats[0]);
         assertEquals(ids.size(), a.lookupsForwarded() + b.lookupsForwarded() - forwardedBefore,
                 "each id's stream was relayed once, by the instance that does not hold it");
+    }
+
+    private static HttpResponse<String> send(StatusService service, String method, String path, String body)
+            throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void withSubmissionOnRequestsAreSubmittedAndCancelledOverHttpOnce() throws Exception {
+        StatusService service = start("api", Map.of("status.submit.enabled", "true"));
+        String body = "{\"requestId\": \"over-http\", \"prompt\": \"a red circle moving left on a black background\","
+                + " \"steps\": 8, \"priority\": 2}";
+        HttpResponse<String> created = send(service, "POST", StatusService.COLLECTION, body);
+        assertEquals(202, created.statusCode(), created.body());
+        assertEquals("/v1/requests/over-http", created.headers().firstValue("Location").orElseThrow());
+        assertTrue(created.body().contains("\"eventsUrl\":\"/v1/requests/over-http/events\""), created.body());
+        List<GenerationRequest> sent = TopicReader.readUntil(ConfigLoader.fromMap(StatusSettings.definition(), shared), topics,
+                Topics.REQUESTS, l -> !l.isEmpty(), Duration.ofSeconds(30));
+        assertEquals(1, sent.size());
+        assertEquals(new FixedSteps(8), sent.get(0).getStepPolicy());
+        assertEquals(2, sent.get(0).getPriority());
+        awaitStatus(service, "over-http", RequestStatus.QUEUED);
+
+        HttpResponse<String> again = send(service, "POST", StatusService.COLLECTION + "/", body);
+        assertEquals(200, again.statusCode(), "a retried POST answers the existing request: " + again.body());
+        assertEquals(1, TopicReader.readUntil(ConfigLoader.fromMap(StatusSettings.definition(), shared), topics,
+                Topics.REQUESTS, l -> false, Duration.ofSeconds(2)).size(), "and makes no second request");
+
+        HttpResponse<String> typo = send(service, "POST", StatusService.COLLECTION, "{\"promt\": \"x\"}");
+        assertEquals(400, typo.statusCode());
+        assertTrue(typo.body().contains("\"field\":\"promt\""), typo.body());
+
+        HttpResponse<String> cancelled = send(service, "DELETE", StatusService.PATH + "over-http?reason=changed%20my%20mind", null);
+        assertEquals(202, cancelled.statusCode(), cancelled.body());
+        List<ControlCommand> commands = TopicReader.readUntil(ConfigLoader.fromMap(StatusSettings.definition(), shared),
+                topics, Topics.CONTROL, l -> !l.isEmpty(), Duration.ofSeconds(30));
+        assertEquals("changed my mind", commands.get(0).getReason());
+        assertEquals(ControlAction.CANCEL, commands.get(0).getAction());
+        assertEquals(404, send(service, "DELETE", StatusService.PATH + "nobody-sent-this", null).statusCode());
+        publish("over-http", RequestStatus.CANCELLED, Stage.REFINING);
+        awaitStatus(service, "over-http", RequestStatus.CANCELLED);
+        assertEquals(409, send(service, "DELETE", StatusService.PATH + "over-http", null).statusCode(), "it has ended");
     }
 
     @Test
