@@ -12,6 +12,7 @@ import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.TopicProvisioner;
 import io.grnstream.kafka.TopicRegistry;
 import io.grnstream.kafka.embedded.EmbeddedKafkaBroker;
+import io.grnstream.model.InferenceRuntime;
 import io.grnstream.model.InferenceSettings;
 import io.grnstream.refiner.RefinerSettings;
 import io.grnstream.refiner.RefinerWorker;
@@ -72,16 +73,18 @@ public final class LocalPipeline implements AutoCloseable {
             }
             MeterRegistry registry = meters != null ? meters : new SimpleMeterRegistry();
             Map<String, String> model = Map.of(InferenceSettings.MODEL_DIR.key(), modelDir.toString());
+            List<Stage> all = new ArrayList<>();
             for (int i = 0; i < refiners; i++) {
-                pipeline.add(new RefinerWorker(config(RefinerSettings.definition(), shared, model,
+                all.add(new RefinerWorker(config(RefinerSettings.definition(), shared, model,
                         Map.of("instance.id", "local-refiner-" + i), overrides), registry));
             }
-            pipeline.add(new DecoderService(config(DecoderSettings.definition(), shared, model,
+            all.add(new DecoderService(config(DecoderSettings.definition(), shared, model,
                     Map.of("instance.id", "local-decoder"), overrides), registry));
-            pipeline.add(new AssemblerService(config(AssemblerSettings.definition(), shared, Map.of(), Map.of(
+            all.add(new AssemblerService(config(AssemblerSettings.definition(), shared, Map.of(), Map.of(
                     "instance.id", "local-assembler",
                     "assembler.application.id", "grn-assembler-local",
                     "assembler.state.dir", workDir.resolve("assembler-state").toString()), overrides), registry));
+            pipeline.startAll(all);
             return pipeline;
         } catch (RuntimeException e) {
             pipeline.close();
@@ -102,9 +105,39 @@ public final class LocalPipeline implements AutoCloseable {
         return ConfigLoader.fromMap(definition, all);
     }
 
-    private void add(Stage stage) {
-        stages.add(stage);
-        stage.start();
+    /**
+     * Starts the stages at once, each on its own thread (model stages load and warm up on the CPU
+     * while the assembler waits for its group), and returns when all are ready; the first failure
+     * is thrown once every start has returned.
+     */
+    private void startAll(List<Stage> all) {
+        stages.addAll(all);
+        List<RuntimeException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Thread> starting = new ArrayList<>();
+        for (Stage stage : all) {
+            Thread t = InferenceRuntime.nativeThread(() -> {
+                try {
+                    stage.start();
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }, "start-" + stage.name());
+            t.start();
+            starting.add(t);
+        }
+        for (Thread t : starting) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting the local pipeline", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
     }
 
     /** The refiner workers of this pipeline. */
