@@ -17,6 +17,7 @@ import io.grnstream.config.CommonSettings;
 import io.grnstream.config.ConfigLoader;
 import io.grnstream.config.GrnConfig;
 import io.grnstream.stage.StageRunner;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "grn", mixinStandardHelpOptions = true, version = "grn 0.1.0",
         description = "Generate videos from prompts with GRN Stream, locally or on a Kafka cluster.",
         subcommands = {Grn.Local.class, Grn.Submit.class, Grn.Watch.class, Grn.Status.class, Grn.Cancel.class,
-                Grn.Get.class, Grn.ReplayCommand.class, Grn.StageCommand.class})
+                Grn.Get.class, Grn.ReplayCommand.class, Grn.StageCommand.class, Grn.Serve.class})
 public final class Grn {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "log details and print stack traces")
     boolean verbose;
@@ -176,10 +177,7 @@ public final class Grn {
         @Override
         public Integer call() throws Exception {
             PrintStream out = parent.out;
-            Path model = modelDir;
-            if (!Files.isDirectory(model) && !model.isAbsolute() && System.getProperty("grn.home") != null) {
-                model = Path.of(System.getProperty("grn.home")).resolve(model);
-            }
+            Path model = bundleDir(modelDir);
             boolean temporary = workDir == null;
             Path dir = temporary ? Files.createTempDirectory("grn-local-") : Files.createDirectories(workDir);
             out.println("starting the embedded pipeline (Kafka broker, refiner, decoder, assembler) ...");
@@ -195,6 +193,86 @@ public final class Grn {
                 }
             }
         }
+    }
+
+    @Command(name = "serve", description = "Run the embedded pipeline with its HTTP API (status service with submission,"
+            + " webhook notifier) until stopped: try the whole API with curl, no cluster needed.")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--port", description = "HTTP port of the API (default: ${DEFAULT-VALUE})")
+        int port = 8090;
+        @Option(names = "--model-dir", description = "model bundle (default: ${DEFAULT-VALUE})")
+        Path modelDir = Path.of("models", "grn-tiny-shapes");
+        @Option(names = "--work-dir", description = "where the broker, blobs and state live (default: a temporary directory, deleted)")
+        Path workDir;
+        @CommandLine.ParentCommand
+        Grn parent;
+        /** Counted down to stop; SIGTERM and Ctrl-C do it through a shutdown hook, tests through {@link #stopRunning}. */
+        private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        private static volatile java.util.concurrent.CountDownLatch running;
+
+        static void stopRunning() {
+            java.util.concurrent.CountDownLatch latch = running;
+            if (latch != null) {
+                latch.countDown();
+            }
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = parent.out;
+            Path model = bundleDir(modelDir);
+            boolean temporary = workDir == null;
+            Path dir = temporary ? Files.createTempDirectory("grn-serve-") : Files.createDirectories(workDir);
+            running = stop;
+            Thread hook = new Thread(stop::countDown, "grn-serve-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            long t0 = System.nanoTime();
+            try (LocalPipeline pipeline = LocalPipeline.start(dir, model, null)) {
+                Map<String, String> shared = Map.of(
+                        CommonSettings.BOOTSTRAP_SERVERS.key(), pipeline.bootstrapServers(),
+                        CommonSettings.SCHEMA_REGISTRY_URL.key(), pipeline.clientConfig().get(CommonSettings.SCHEMA_REGISTRY_URL),
+                        CommonSettings.OPS_HTTP_PORT.key(), "-1");
+                Map<String, String> status = new java.util.HashMap<>(shared);
+                status.putAll(Map.of("status.http.port", Integer.toString(port), "status.submit.enabled", "true",
+                        "status.advertised.url", "http://localhost:" + port, "status.state.dir", dir.resolve("status").toString()));
+                Map<String, String> notifier = new java.util.HashMap<>(shared);
+                notifier.putAll(Map.of("notifier.state.dir", dir.resolve("notifier").toString()));
+                try (io.grnstream.status.StatusService api = new io.grnstream.status.StatusService(
+                        ConfigLoader.fromMap(io.grnstream.status.StatusSettings.definition(), status), new SimpleMeterRegistry());
+                     io.grnstream.notifier.NotifierService hooks = new io.grnstream.notifier.NotifierService(
+                             ConfigLoader.fromMap(io.grnstream.notifier.NotifierSettings.definition(), notifier),
+                             new SimpleMeterRegistry())) {
+                    hooks.start();
+                    api.start();
+                    String base = "http://localhost:" + api.port() + io.grnstream.status.StatusService.COLLECTION;
+                    out.printf("ready in %.1f s; broker at %s; API at %s%n", (System.nanoTime() - t0) / 1e9,
+                            pipeline.bootstrapServers(), base);
+                    out.println("  curl -s -X POST " + base + " -d '{\"prompt\": \"a red circle moving left on a black"
+                            + " background\"}'");
+                    out.println("  curl -N " + base + "/ID/events      curl -s " + base + "/ID/video      Ctrl-C stops");
+                    out.flush();
+                    stop.await();
+                }
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down
+                }
+                if (temporary) {
+                    deleteQuietly(dir);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** The bundle directory: as given, or under the installation ({@code grn.home}) when relative and not here. */
+    static Path bundleDir(Path modelDir) {
+        if (!Files.isDirectory(modelDir) && !modelDir.isAbsolute() && System.getProperty("grn.home") != null) {
+            return Path.of(System.getProperty("grn.home")).resolve(modelDir);
+        }
+        return modelDir;
     }
 
     @Command(name = "submit", description = "Submit a prompt to a cluster; with --wait, follow it and write the MP4.")

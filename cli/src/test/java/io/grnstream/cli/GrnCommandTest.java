@@ -161,6 +161,45 @@ class GrnCommandTest {
     }
 
     @Test
+    void serveRunsTheWholeHttpApiOnTheEmbeddedPipelineUntilStopped() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int[] code = {-1};
+        Thread serving = new Thread(() -> code[0] = Grn.run(new String[] {"serve", "--model-dir", MODEL.toString(), "--port", Integer.toString(port),
+                "--work-dir", work.resolve("serve").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        serving.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!out.toString(StandardCharsets.UTF_8).contains("API at") && serving.isAlive() && System.nanoTime() < deadline) {
+            pause(100);
+        }
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("API at http://localhost:" + port + "/v1/requests"),
+                out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://localhost:" + port + "/v1/requests";
+        java.net.http.HttpResponse<String> created = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"requestId\": \"served\", \"prompt\":"
+                        + " \"a blue square moving right on a gray background\", \"steps\": 6}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, created.statusCode(), created.body());
+        java.net.http.HttpResponse<String> video;
+        do {
+            pause(200);
+            video = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/served/video")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } while (video.statusCode() != 200 && System.nanoTime() < deadline);
+        assertEquals(200, video.statusCode(), video.body());
+        assertTrue(video.body().contains("\"sha256\""), video.body());
+        Grn.Serve.stopRunning();
+        serving.join(TimeUnit.MINUTES.toMillis(1));
+        assertEquals(0, code[0]);
+    }
+
+    @Test
     void firstDifferenceFindsTheBit() {
         assertEquals(-1, Replay.firstDifference(java.nio.ByteBuffer.wrap(new byte[] {1, 2}), java.nio.ByteBuffer.wrap(new byte[] {1, 2})));
         assertEquals(13, Replay.firstDifference(java.nio.ByteBuffer.wrap(new byte[] {1, 0}), java.nio.ByteBuffer.wrap(new byte[] {1, 4})));

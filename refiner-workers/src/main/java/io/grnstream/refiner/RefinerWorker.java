@@ -517,6 +517,9 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
     }
 
     private void publishFinished() {
+        if (crashed) {
+            return;   // a crashed worker publishes and commits nothing more; the next owner redoes its jobs
+        }
         InFlight job;
         while ((job = finished.poll()) != null) {
             if (job.released || inFlight.get(job.partition) != job) {
@@ -527,6 +530,12 @@ public final class RefinerWorker implements io.grnstream.stage.Stage {
                 if (job.failure == null) {
                     publishLatent(job);
                 } else if (job.failure.getCause() instanceof RequestCancelledException || job.failure instanceof RequestCancelledException) {
+                    if (job.endReason == null) {
+                        // Stopped by the engine shutting down, not by a cancel or a deadline: leave it
+                        // uncommitted, so that whoever owns the partition next redoes it.
+                        log.info("{} stopped with the engine; left for the partition's next owner", job.id());
+                        continue;
+                    }
                     if ("deadline".equals(job.endReason)) {
                         finishWithoutLatent(job.record, job.id(), RequestStatus.TIMED_OUT, ErrorType.TIMED_OUT,
                                 "deadline passed during refinement");
