@@ -193,11 +193,12 @@ class DecoderServiceTest {
 
     @Test
     void fastChunksShareATransactionAndASlowLatentFrameStillGoesOutAtOnce() throws Exception {
-        DecoderService service = start(Map.of("decoder.commit.interval", "200ms"));
+        // Wide margins, so that a loaded machine's slow decodes cannot blur the two cases.
+        DecoderService service = start(Map.of("decoder.commit.interval", "1500ms"));
         List<List<Integer>> visibleBeforeLastFrame = new CopyOnWriteArrayList<>();
         service.beforeLatentFrame = t -> {
             if (t == 1) {
-                pause(300);   // latent frame 1 takes longer than the commit interval
+                pause(2000);   // latent frame 1 takes longer than the commit interval
             } else if (t == 4) {
                 visibleBeforeLastFrame.add(readUntil(Topics.FRAMES, l -> false, Duration.ofSeconds(3)).stream()
                         .map(FrameChunk::getFirstFrame).sorted().toList());

@@ -231,7 +231,9 @@ class RefinerWorkerTest {
 
     @Test
     void whenAFullWorkerFreesASlotTheHighestPriorityWaitingRequestRunsNext() {
-        RefinerWorker worker = startWorker("priority", Map.of("refiner.max.batch", "1"));
+        // A window far above a fetch round trip, so a loaded machine cannot make the test flaky;
+        // the default (25 ms) is what production pays per freed slot.
+        RefinerWorker worker = startWorker("priority", Map.of("refiner.max.batch", "1", "refiner.admission.window", "500ms"));
         List<String> started = java.util.Collections.synchronizedList(new ArrayList<>());
         worker.observeSteps(p -> {
             if (p.step() == 1) {
