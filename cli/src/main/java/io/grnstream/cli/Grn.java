@@ -16,6 +16,7 @@ import io.grnstream.client.RequestHandle;
 import io.grnstream.config.CommonSettings;
 import io.grnstream.config.ConfigLoader;
 import io.grnstream.config.GrnConfig;
+import io.grnstream.kafka.Events;
 import io.grnstream.stage.StageRunner;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -326,7 +327,7 @@ public final class Grn {
                 }
                 ProgressDisplay display = new ProgressDisplay(out, System.console() != null);
                 display.show(latest.get());
-                if (isTerminal(latest.get())) {
+                if (Events.isTerminal(latest.get().getStatus())) {
                     display.end();
                     return latest.get().getStatus().name().equals("COMPLETED") ? 0 : 1;
                 }
@@ -497,12 +498,6 @@ public final class Grn {
         }
     }
 
-    private static boolean isTerminal(RequestEvent e) {
-        return switch (e.getStatus()) {
-            case COMPLETED, FAILED, CANCELLED, TIMED_OUT -> true;
-            default -> false;
-        };
-    }
 
     /** Submits, shows progress, writes the MP4 and its provenance; exit code 0 on success. */
     static int generate(GrnClient client, GrnConfig config, GenerationRequest request, Path output, int timeoutSeconds,

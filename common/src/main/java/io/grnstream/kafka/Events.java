@@ -13,6 +13,14 @@ public final class Events {
     private Events() {
     }
 
+    /** COMPLETED, FAILED, CANCELLED or TIMED_OUT: nothing more happens to the request. */
+    public static boolean isTerminal(RequestStatus status) {
+        return switch (status) {
+            case COMPLETED, FAILED, CANCELLED, TIMED_OUT -> true;
+            case QUEUED, IN_PROGRESS -> false;
+        };
+    }
+
     public static RequestEvent.Builder event(String requestId, RequestStatus status, Stage stage, String emittedBy,
                                              long nowMs) {
         return RequestEvent.newBuilder()

@@ -25,6 +25,11 @@ public final class RequestEventJson {
     }
 
     public static String write(RequestEvent e) {
+        return tree(e).toString();
+    }
+
+    /** The JSON object of {@link #write}, for embedding in a larger body. */
+    public static ObjectNode tree(RequestEvent e) {
         ObjectNode o = JSON.createObjectNode();
         o.put("requestId", e.getRequestId());
         o.put("status", e.getStatus().name());
@@ -55,7 +60,7 @@ public final class RequestEventJson {
         o.put("emittedBy", e.getEmittedBy());
         o.put("attempt", e.getAttempt());
         o.put("timestampEpochMs", e.getTimestampEpochMs());
-        return o.toString();
+        return o;
     }
 
     public static String notFound(String requestId) {

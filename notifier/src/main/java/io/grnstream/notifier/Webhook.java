@@ -6,8 +6,6 @@ import io.grnstream.avro.RequestEvent;
 import io.grnstream.avro.VideoReady;
 import io.grnstream.kafka.RequestEventJson;
 import io.grnstream.kafka.VideoReadyJson;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -57,11 +55,7 @@ final class Webhook {
         o.put("type", REQUEST_ENDED);
         o.put("requestId", e.getRequestId());
         o.put("status", e.getStatus().name());
-        try {
-            o.set("event", JSON.readTree(RequestEventJson.write(e)));
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        o.set("event", RequestEventJson.tree(e));
         return o.toString();
     }
 

@@ -81,8 +81,8 @@ final class WebhookProcessor implements Processor<byte[], byte[], String, DeadLe
                 enqueue(v.getRequestId(), Webhook.VIDEO_READY, () -> Webhook.videoReady(v), from);
             } else if (from.topic().equals(events.name())) {
                 RequestEvent e = events.value(record.value());
-                if (e.getStatus() == RequestStatus.FAILED || e.getStatus() == RequestStatus.CANCELLED
-                        || e.getStatus() == RequestStatus.TIMED_OUT) {
+                // COMPLETED is announced from the videos topic, with the video.
+                if (Events.isTerminal(e.getStatus()) && e.getStatus() != RequestStatus.COMPLETED) {
                     enqueue(e.getRequestId(), Webhook.REQUEST_ENDED, () -> Webhook.requestEnded(e), from);
                 }
             }

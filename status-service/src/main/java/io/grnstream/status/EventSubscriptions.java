@@ -49,8 +49,4 @@ final class EventSubscriptions {
             subs.forEach(s -> s.events.add(event));
         }
     }
-
-    int requestsFollowed() {
-        return byRequest.size();
-    }
 }

@@ -11,6 +11,7 @@ import io.grnstream.avro.VideoReady;
 import io.grnstream.blob.BlobKeys;
 import io.grnstream.errors.InvalidRequestException;
 import io.grnstream.config.GrnConfig;
+import io.grnstream.kafka.Events;
 import io.grnstream.kafka.KafkaClients;
 import io.grnstream.kafka.RequestEventJson;
 import io.grnstream.kafka.VideoReadyJson;
@@ -318,7 +319,7 @@ public final class StatusService implements Stage {
             return current;
         }
         RequestEvent latest = RequestEventJson.parse(current.body);
-        if (isTerminal(latest)) {
+        if (Events.isTerminal(latest.getStatus())) {
             return new Answer(409, JsonNodeFactory.instance.objectNode().put("requestId", id)
                     .put("status", latest.getStatus().name()).put("error", "it has already ended").toString());
         }
@@ -351,8 +352,7 @@ public final class StatusService implements Stage {
         }
         if (where.activeHost().equals(self)) {
             try {
-                Object latest = s.store(StoreQueryParameters.fromNameAndType(view.store(),
-                        QueryableStoreTypes.<String, Object>keyValueStore()).withPartition(where.partition())).get(id);
+                Object latest = StatusService.<Object>store(s, view.store(), where.partition()).get(id);
                 return latest == null ? new Answer(404, view.notFound().apply(id))
                         : new Answer(200, view.found().apply(latest));
             } catch (InvalidStateStoreException e) {
@@ -392,7 +392,7 @@ public final class StatusService implements Stage {
                 // Subscribed first, read second: an event arriving in between is in the queue too.
                 RequestEvent current;
                 try {
-                    current = store(s, where.partition()).get(id);
+                    current = StatusService.<RequestEvent>store(s, STORE, where.partition()).get(id);
                 } catch (InvalidStateStoreException e) {
                     return Answer.error(503, "the status view of partition " + where.partition() + " is moving; retry");
                 }
@@ -415,7 +415,7 @@ public final class StatusService implements Stage {
                                     .getBytes(StandardCharsets.UTF_8));
                             out.flush();
                             last = next;
-                            if (isTerminal(next)) {
+                            if (Events.isTerminal(next.getStatus())) {
                                 return null;
                             }
                         } else if (next == null) {
@@ -483,15 +483,9 @@ public final class StatusService implements Stage {
         return null;
     }
 
-    private static boolean isTerminal(RequestEvent e) {
-        return switch (e.getStatus()) {
-            case COMPLETED, FAILED, CANCELLED, TIMED_OUT -> true;
-            default -> false;
-        };
-    }
-
-    private static ReadOnlyKeyValueStore<String, RequestEvent> store(KafkaStreams s, int partition) {
-        return s.store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.<String, RequestEvent>keyValueStore())
+    /** One partition of a store of this instance's view. */
+    private static <V> ReadOnlyKeyValueStore<String, V> store(KafkaStreams s, String name, int partition) {
+        return s.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())
                 .withPartition(partition));
     }
 
